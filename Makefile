@@ -1,0 +1,48 @@
+# The two commands a newcomer needs: `make run` and `make test` (see README.md).
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+UV := $(VENV)/bin/uv
+export UV_PYTHON_DOWNLOADS := never
+TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/portal
+TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
+
+.PHONY: run test setup lint format messages static clean
+
+$(VENV)/.installed: pyproject.toml uv.lock
+	test -x $(PY) || python3 -m venv $(VENV)
+	$(VENV)/bin/pip install -q --disable-pip-version-check uv==0.13.8
+	$(UV) sync --frozen --inexact --python $(PY)
+	touch $@
+
+static/vendor/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	mkdir -p static/vendor
+	cp node_modules/bootstrap/dist/css/bootstrap.min.css static/vendor/
+	cp node_modules/bootstrap/dist/js/bootstrap.bundle.min.js static/vendor/
+	cp node_modules/htmx.org/dist/htmx.min.js static/vendor/
+	touch $@
+
+messages: $(VENV)/.installed
+	$(PY) manage.py compilemessages --ignore=.venv --ignore=node_modules -v 0
+
+setup: $(VENV)/.installed static/vendor/.installed messages
+
+## make run: set up, migrate, seed the demo world, start web + worker + beat.
+run: setup
+	$(PY) manage.py migrate --noinput -v 0
+	$(PY) manage.py seed_demo
+	$(VENV)/bin/honcho start -p $${PORT:-8000}
+
+## make test: lint, format check, then the whole suite on real PostgreSQL and Redis.
+test: setup
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) $(VENV)/bin/pytest $(PYTEST_ARGS)
+
+lint: $(VENV)/.installed
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+clean:
+	rm -rf $(VENV) node_modules static/vendor staticfiles var

@@ -1,0 +1,30 @@
+"""API composition helpers: pagination and the exception handler that maps domain errors
+(ValidationError → 400, Http404 → 404, ActionForbidden → 403, InvalidTransition → 409)."""
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from rest_framework import exceptions, status
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from reports.exceptions import ActionForbidden, InvalidTransition
+
+
+class Pagination(PageNumberPagination):
+    page_size = 25
+    page_size_query_param = "page_size"
+    max_page_size = 200
+
+
+def exception_handler(exc, context):
+    if isinstance(exc, DjangoValidationError):
+        if hasattr(exc, "error_dict"):
+            detail = {field: [str(m) for m in msgs] for field, msgs in exc.message_dict.items()}
+        else:
+            detail = {"non_field_errors": [str(m) for m in exc.messages]}
+        exc = exceptions.ValidationError(detail)
+    elif isinstance(exc, InvalidTransition):
+        return Response({"detail": str(exc.message)}, status=status.HTTP_409_CONFLICT)
+    elif isinstance(exc, ActionForbidden):
+        exc = exceptions.PermissionDenied(str(exc.message))
+    return drf_exception_handler(exc, context)

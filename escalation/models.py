@@ -1,0 +1,162 @@
+from datetime import timedelta
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from reports.constants import FILE_LIMITS, FORWARD_LIMITS, Channel
+from reports.models import Report
+
+from .rules import PolicySnapshot, statutory_policy
+
+
+def default_reminder_fractions():
+    return [0.5, 0.8]
+
+
+class EscalationPolicy(models.Model):
+    """The limits the portal works to, per channel. Defaults are the statutory limits; an
+    admin may make them stricter, never looser. A clock keeps the values it opened with."""
+
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices, unique=True)
+    file_within = models.DurationField(_("operator files within"))
+    forward_within = models.DurationField(_("receiving authority forwards within"))
+    auto_forward_margin = models.DurationField(
+        _("automatic forward this long before the limit"), default=timedelta(minutes=5)
+    )
+    reminder_fractions = models.JSONField(
+        _("reminders at these fractions of the window"), default=default_reminder_fractions
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["channel"]
+        verbose_name = _("escalation policy")
+        verbose_name_plural = _("escalation policies")
+
+    def __str__(self) -> str:
+        return self.get_channel_display()
+
+    def clean(self):
+        errors = {}
+        if self.channel in FILE_LIMITS:
+            if self.file_within and self.file_within > FILE_LIMITS[self.channel]:
+                errors["file_within"] = _("Cannot be looser than the statutory %(limit)s.") % {
+                    "limit": FILE_LIMITS[self.channel]
+                }
+            if self.forward_within and self.forward_within > FORWARD_LIMITS[self.channel]:
+                errors["forward_within"] = _("Cannot be looser than the statutory %(limit)s.") % {
+                    "limit": FORWARD_LIMITS[self.channel]
+                }
+        for name in ("file_within", "forward_within"):
+            value = getattr(self, name)
+            if value is not None and value <= timedelta(0):
+                errors[name] = _("Must be positive.")
+        if (
+            self.forward_within
+            and self.auto_forward_margin is not None
+            and not (timedelta(0) <= self.auto_forward_margin < self.forward_within / 2)
+        ):
+            errors["auto_forward_margin"] = _(
+                "Must be at least zero and less than half the window."
+            )
+        fractions = self.reminder_fractions
+        if not isinstance(fractions, list) or not all(
+            isinstance(f, int | float) and 0 < f < 1 for f in fractions
+        ):
+            errors["reminder_fractions"] = _("A list of numbers between 0 and 1, e.g. [0.5, 0.8].")
+        if errors:
+            raise ValidationError(errors)
+
+    def snapshot(self) -> PolicySnapshot:
+        return PolicySnapshot(
+            channel=self.channel,
+            file_within=self.file_within,
+            forward_within=self.forward_within,
+            auto_forward_margin=self.auto_forward_margin,
+            reminder_fractions=tuple(self.reminder_fractions),
+        )
+
+    @classmethod
+    def snapshot_for(cls, channel: str) -> PolicySnapshot:
+        policy = cls.objects.filter(channel=channel).first()
+        return policy.snapshot() if policy else statutory_policy(channel)
+
+
+class Deadline(models.Model):
+    class Kind(models.TextChoices):
+        FILE = "file", _("Operator files the report")
+        FORWARD = "forward", _("Receiving authority forwards to the national tier")
+        SUMMARY = "summary", _("Summary report")
+        INFO_REQUEST = "info_request", _("Information requested")
+
+    class Outcome(models.TextChoices):
+        OPEN = "open", _("Open")
+        MET = "met", _("Met")
+        LATE = "late", _("Late")
+        NOT_REQUIRED = "not_required", _("No longer required")
+
+    report = models.ForeignKey(
+        Report, verbose_name=_("report"), on_delete=models.CASCADE, related_name="deadlines"
+    )
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    opened_at = models.DateTimeField(_("opened at"))
+    statutory_due_at = models.DateTimeField(_("statutory limit"))
+    due_at = models.DateTimeField(_("due at"))
+    act_at = models.DateTimeField(_("portal acts at"), null=True, blank=True)
+    next_fire_at = models.DateTimeField(_("next reminder or action"), null=True, blank=True)
+    remind_at = models.JSONField(_("reminders"), default=list, blank=True)
+    reminders_sent = models.PositiveSmallIntegerField(_("reminders sent"), default=0)
+    met_at = models.DateTimeField(_("met at"), null=True, blank=True)
+    acted_at = models.DateTimeField(_("acted at"), null=True, blank=True)
+    outcome = models.CharField(
+        _("outcome"), max_length=16, choices=Outcome.choices, default=Outcome.OPEN
+    )
+    lateness = models.DurationField(_("legal lateness"), null=True, blank=True)
+    late_cause = models.TextField(_("cause of lateness"), blank=True)
+    closed_reason = models.TextField(_("reason"), blank=True)
+    # policy values in force when the clock opened
+    policy_channel = models.CharField(_("policy channel"), max_length=10, choices=Channel.choices)
+    policy_within = models.DurationField(_("policy window"))
+    policy_margin = models.DurationField(_("policy safety margin"), null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["opened_at", "pk"]
+        verbose_name = _("deadline")
+        verbose_name_plural = _("deadlines")
+        indexes = [
+            models.Index(
+                fields=["next_fire_at"],
+                name="deadline_due_partial",
+                condition=Q(next_fire_at__isnull=False),
+            ),
+            models.Index(fields=["report", "kind"], name="deadline_report_kind"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["report", "kind"],
+                condition=Q(outcome="open") & ~Q(kind="info_request"),
+                name="one_open_clock_per_kind",
+            ),
+            models.CheckConstraint(
+                condition=Q(due_at__lte=models.F("statutory_due_at")),
+                name="due_not_after_statutory",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.report} {self.kind} {self.outcome}"
+
+    @property
+    def breached(self) -> bool:
+        """Met after, or still open past, the statutory limit. (Open clocks need `now`:
+        see `is_breached`.)"""
+        return self.lateness is not None
+
+    def is_breached(self, now) -> bool:
+        if self.met_at is not None:
+            return self.met_at > self.statutory_due_at
+        return self.outcome == self.Outcome.OPEN and now > self.statutory_due_at

@@ -1,0 +1,19 @@
+from django.core.management.base import BaseCommand
+
+from accounts.demo import seed_demo_world
+
+
+class Command(BaseCommand):
+    help = "Load reference data and the demo accounts (idempotent); --reports N adds N reports."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--reports", type=int, default=0, help="add N realistic reports")
+
+    def handle(self, *args, reports: int, **options):
+        users = seed_demo_world()
+        self.stdout.write(f"Reference data and {len(users)} demo accounts ready.")
+        if reports:
+            from reports.demo import seed_reports
+
+            created = seed_reports(reports, stdout=self.stdout)
+            self.stdout.write(f"Added {created} reports.")
