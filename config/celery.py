@@ -12,3 +12,13 @@ kombu_sqlalchemy.Transport.polling_interval = 0.2
 app = Celery("portal")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+
+def enqueue_on_commit(task, *args, **kwargs) -> None:
+    """Send a task once the transaction commits. Robust: a broker outage is logged, never
+    raised into the request (the sweep catches up), so submission never depends on it."""
+    from functools import partial
+
+    from django.db import transaction
+
+    transaction.on_commit(partial(task.delay, *args, **kwargs), robust=True)

@@ -104,6 +104,10 @@ def deadline_act(*, deadline_id: int, now: datetime | None = None) -> None:
             return
         if now > deadline.statutory_due_at and deadline.lateness is None:
             deadline.lateness = now - deadline.statutory_due_at
+            report = deadline.report
+            if deadline.kind == "file" and report.status == "draft" and report.requested_by_id:
+                report.missed_at = now  # 漏报: an authority required it and none came in time
+                report.save(update_fields=["missed_at"])
             report_event_create(
                 report=deadline.report,
                 kind="deadline_breached",
@@ -143,3 +147,60 @@ def deadlines_sweep(*, now: datetime | None = None, batch: int = 200) -> int:
         done += len(ids)
         if len(ids) < batch:
             return done
+
+
+def notify_users(*, users, kind: str, report, message: str, now: datetime) -> list:
+    """In-app notifications (one per distinct user) and e-mail after commit."""
+    from config.celery import enqueue_on_commit
+
+    from .models import Notification
+    from .tasks import notification_email_task
+
+    seen, rows = set(), []
+    for user in users:
+        if user is None or user.pk in seen or not user.is_active:
+            continue
+        seen.add(user.pk)
+        rows.append(
+            Notification(user=user, report=report, kind=kind, message=message, created_at=now)
+        )
+    created = Notification.objects.bulk_create(rows)
+    for notification in created:
+        if notification.user.email:
+            enqueue_on_commit(notification_email_task, notification.pk)
+    return created
+
+
+def notification_email(*, notification_id: int, now: datetime | None = None) -> None:
+    """Send one notification's e-mail, once."""
+    from django.conf import settings
+    from django.core.mail import send_mail
+
+    from .models import Notification
+
+    now = now or timezone.now()
+    with transaction.atomic():
+        n = (
+            Notification.objects.select_for_update()
+            .select_related("user", "report")
+            .filter(pk=notification_id, emailed_at__isnull=True)
+            .first()
+        )
+        if n is None or not n.user.email:
+            return
+        subject = (
+            f"[{n.report.reference}] {n.get_kind_display()}" if n.report else n.get_kind_display()
+        )
+        send_mail(subject, n.message, settings.DEFAULT_FROM_EMAIL, [n.user.email])
+        n.emailed_at = now
+        n.save(update_fields=["emailed_at"])
+
+
+def notifications_mark_read(*, user, ids=None, now: datetime | None = None) -> int:
+    from .models import Notification
+
+    now = now or timezone.now()
+    qs = Notification.objects.filter(user=user, read_at__isnull=True)
+    if ids is not None:
+        qs = qs.filter(pk__in=ids)
+    return qs.update(read_at=now)

@@ -79,14 +79,24 @@ class ReportQuerySet(models.QuerySet):
             if m.role == "reporter":
                 condition |= Q(organization_id=m.organization_id)
             elif m.role == "national_official":
-                condition |= Q(tier=Tier.NATIONAL) | (
-                    Q(tier=Tier.RECEIVING) & Q(severity__in=list(SERIOUS)) & ~Q(status=Status.DRAFT)
+                condition |= (
+                    Q(tier=Tier.NATIONAL)
+                    | (
+                        Q(tier=Tier.RECEIVING)
+                        & Q(severity__in=list(SERIOUS))
+                        & ~Q(status=Status.DRAFT)
+                    )
+                    | Q(requested_by_id=m.authority_id)
                 )
             else:  # reviewer, police liaison: routed or copied to the authority
                 copied = Report.copied_to.through.objects.filter(authority_id=m.authority_id)
                 condition |= (
-                    Q(receiving_authority_id=m.authority_id) | Q(pk__in=copied.values("report_id"))
-                ) & ~Q(status=Status.DRAFT)
+                    (
+                        Q(receiving_authority_id=m.authority_id)
+                        | Q(pk__in=copied.values("report_id"))
+                    )
+                    & ~Q(status=Status.DRAFT)
+                ) | Q(requested_by_id=m.authority_id)
         return self.filter(condition)
 
 
@@ -216,6 +226,29 @@ class Report(models.Model):
     )
     late_reason = models.TextField(_("reason for late submission"), blank=True, max_length=TEXT_MAX)
 
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("assigned to"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="assigned_reports",
+    )
+    grade_reason = models.TextField(_("reason for the reviewer's level"), blank=True)
+    requested_by = models.ForeignKey(
+        Authority,
+        verbose_name=_("required by authority"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="required_reports",
+        help_text=_("An authority learned of the incident elsewhere and required this report."),
+    )
+    requested_at = models.DateTimeField(_("required at"), null=True, blank=True)
+    missed_at = models.DateTimeField(
+        _("recorded as a missed report (漏报) at"), null=True, blank=True
+    )
+    closed_reason = models.TextField(_("reason for closing"), blank=True)
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
     handling_ended_at = models.DateTimeField(_("handling ended at"), null=True, blank=True)
     forwarded_at = models.DateTimeField(_("forwarded at"), null=True, blank=True)
@@ -331,3 +364,151 @@ class IdempotencyKey(models.Model):
 
     def __str__(self) -> str:
         return self.key
+
+
+class Forwarding(models.Model):
+    """The report reaching the national tier: at most once, manual or automatic."""
+
+    report = models.OneToOneField(
+        Report, verbose_name=_("report"), on_delete=models.CASCADE, related_name="forwarding"
+    )
+    at = models.DateTimeField(_("forwarded at"))
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("forwarded by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    automatic = models.BooleanField(_("automatic"), default=False)
+    from_authority = models.ForeignKey(
+        Authority, verbose_name=_("from"), on_delete=models.PROTECT, related_name="+"
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("forwarding")
+        verbose_name_plural = _("forwardings")
+
+    def __str__(self) -> str:
+        return f"{self.report} → national ({self.at:%Y-%m-%d %H:%M})"
+
+
+class InfoRequest(models.Model):
+    report = models.ForeignKey(
+        Report, verbose_name=_("report"), on_delete=models.CASCADE, related_name="info_requests"
+    )
+    authority = models.ForeignKey(
+        Authority, verbose_name=_("authority"), on_delete=models.PROTECT, related_name="+"
+    )
+    question = models.TextField(_("question"), max_length=TEXT_MAX)
+    due_at = models.DateTimeField(_("answer due by"), null=True, blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("requested by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    requested_at = models.DateTimeField(_("requested at"))
+    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["requested_at", "pk"]
+        verbose_name = _("request for information")
+        verbose_name_plural = _("requests for information")
+
+    def __str__(self) -> str:
+        return f"{self.report}: {self.question[:40]}"
+
+
+class FollowUp(models.Model):
+    """补报 (supplement: Art. 7 items 3–8 that could not be given at first) or 续报 (progress)."""
+
+    class Kind(models.TextChoices):
+        SUPPLEMENT = "supplement", _("Supplementary report (补报)")
+        PROGRESS = "progress", _("Progress report (续报)")
+
+    report = models.ForeignKey(
+        Report, verbose_name=_("report"), on_delete=models.CASCADE, related_name="followups"
+    )
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
+    body = models.TextField(_("what is new"), max_length=TEXT_MAX)
+    trend = models.TextField(
+        _("trend and possible further impact"), blank=True, max_length=TEXT_MAX
+    )
+    cause = models.TextField(
+        _("preliminary analysis of the cause"), blank=True, max_length=TEXT_MAX
+    )
+    attack_clues = models.TextField(
+        _("leads: possible attacker, attack path, vulnerabilities"), blank=True, max_length=TEXT_MAX
+    )
+    planned_measures = models.TextField(
+        _("further measures planned"), blank=True, max_length=TEXT_MAX
+    )
+    support_requested = models.TextField(_("support requested"), blank=True, max_length=TEXT_MAX)
+    scene_preservation = models.TextField(
+        _("preservation of the incident scene"), blank=True, max_length=TEXT_MAX
+    )
+    other = models.TextField(_("anything else to report"), blank=True, max_length=TEXT_MAX)
+    indicators = models.JSONField(_("grading indicators"), null=True, blank=True)
+    severity_declared = models.CharField(
+        _("declared level"), max_length=20, choices=Severity.choices, blank=True
+    )
+    answers = models.ForeignKey(
+        InfoRequest,
+        verbose_name=_("answers the request"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="answers",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("filed by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("filed at"))
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("follow-up report")
+        verbose_name_plural = _("follow-up reports")
+
+    def __str__(self) -> str:
+        return f"{self.report} {self.get_kind_display()} {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class SummaryReport(models.Model):
+    """总结报告 (Art. 8): within 30 days after handling ends, through the original channel."""
+
+    report = models.OneToOneField(
+        Report, verbose_name=_("report"), on_delete=models.CASCADE, related_name="summary"
+    )
+    cause = models.TextField(_("cause"), max_length=TEXT_MAX)
+    emergency_measures = models.TextField(_("emergency measures taken"), max_length=TEXT_MAX)
+    harm = models.TextField(_("harm caused"), max_length=TEXT_MAX)
+    accountability = models.TextField(_("accountability"), max_length=TEXT_MAX)
+    rectification = models.TextField(_("rectification"), max_length=TEXT_MAX)
+    lessons = models.TextField(_("lessons learned"), max_length=TEXT_MAX)
+    filed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("filed by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    filed_at = models.DateTimeField(_("filed at"))
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("summary report")
+        verbose_name_plural = _("summary reports")
+
+    def __str__(self) -> str:
+        return f"{self.report} summary"

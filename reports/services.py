@@ -6,17 +6,28 @@ from datetime import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import Membership, Organization
+from accounts.models import Authority, Membership, Organization
 
-from .constants import RANSOMWARE_CATEGORY, REPORTABLE, Severity, Status, max_severity
+from . import workflow
+from .constants import RANSOMWARE_CATEGORY, REPORTABLE, Severity, Status, Tier, max_severity
 from .events import report_event_create
 from .exceptions import ActionForbidden, InvalidTransition, StaleVersion
 from .grading import suggest
 from .indicators import clean_indicators
-from .models import IdempotencyKey, Report, ReportEvent
+from .models import (
+    TEXT_MAX,
+    FollowUp,
+    Forwarding,
+    IdempotencyKey,
+    InfoRequest,
+    Report,
+    ReportEvent,
+    SummaryReport,
+)
 from .routing import route
 from .selectors import grading_criteria, report_get
 
@@ -120,14 +131,20 @@ def _time_errors(report: Report, now: datetime) -> dict:
     return errors
 
 
-def _derive(report: Report) -> None:
-    """Suggested level, the level used for clocks, channel and recipient — all server-side."""
+def _grade(report: Report) -> None:
+    """Suggested level and the level used for clocks: the reviewer's grade once given,
+    before that the higher of the declared and the suggested level."""
     suggestion = suggest(report.indicators or {}, grading_criteria())
     report.severity_suggested = suggestion.level
     report.criteria_met = suggestion.as_list()
     report.severity = report.severity_reviewed or max_severity(
         report.severity_declared, report.severity_suggested
     )
+
+
+def _derive(report: Report) -> None:
+    """Level, channel and recipients — all server-side, never from the request."""
+    _grade(report)
     r = route(
         report.organization,
         involves_cii=report.involves_cii,
@@ -152,16 +169,22 @@ def _validate(report: Report, now: datetime) -> None:
 def _file_clock_needed(report: Report) -> bool:
     """The filing clock runs as soon as the draft has `discovered_at`, unless the operator
     has declared 一般 and the grading guide agrees (no duty: MEASURES.md §1)."""
-    if not report.discovered_at:
+    if not (report.discovered_at or report.requested_at):
         return False
     return report.severity in REPORTABLE or not report.severity_declared
+
+
+def _file_clock_start(report: Report) -> datetime:
+    """Discovery; for a report an authority required, no later than the requirement."""
+    starts = [t for t in (report.discovered_at, report.requested_at) if t]
+    return min(starts)
 
 
 def _sync_file_clock(report: Report, now: datetime) -> None:
     from escalation.services import deadline_cancel, deadline_open
 
     if _file_clock_needed(report):
-        deadline_open(report=report, kind="file", opened_at=report.discovered_at, now=now)
+        deadline_open(report=report, kind="file", opened_at=_file_clock_start(report), now=now)
     else:
         deadline_cancel(
             report=report,
@@ -277,8 +300,8 @@ def _submit_errors(report: Report, now: datetime) -> dict:
         )
     if report.discovered_at and report.discovered_at > now:
         errors["discovered_at"] = _("Discovery cannot be after submission.")
-    if report.discovered_at and report.severity in REPORTABLE:
-        times = deadline_times("file", report.discovered_at, statutory_policy(report.channel))
+    if (report.discovered_at or report.requested_at) and report.severity in REPORTABLE:
+        times = deadline_times("file", _file_clock_start(report), statutory_policy(report.channel))
         if now > times.statutory_due_at and not report.late_reason.strip():
             errors["late_reason"] = _(
                 "The filing limit passed at %(due)s: give the reason for the delay."
@@ -321,12 +344,24 @@ def report_submit(
     _save_routed(report)
     report_event_create(report=report, kind=ReportEvent.Kind.SUBMITTED, at=now, actor=user)
     if report.severity in REPORTABLE:
-        deadline_open(report=report, kind="file", opened_at=report.discovered_at, now=now)
+        deadline_open(report=report, kind="file", opened_at=_file_clock_start(report), now=now)
         deadline_meet(report=report, kind="file", at=now)
     else:
         _sync_file_clock(report, now)
     if report.is_serious:
         deadline_open(report=report, kind="forward", opened_at=now, now=now)
+    _notify(
+        _holding_staff(report) + _copied_staff(report),
+        kind="report_received",
+        report=report,
+        message=_("New report %(ref)s from %(org)s (%(level)s).")
+        % {
+            "ref": report.reference,
+            "org": report.organization.name,
+            "level": report.get_severity_display(),
+        },
+        now=now,
+    )
     return report
 
 
@@ -343,3 +378,592 @@ def severity_preview(indicators: dict, declared: str | None = None) -> dict:
         and max_severity(declared, suggestion.level) != declared,
         "general": Severity.GENERAL,
     }
+
+
+# ---------------------------------------------------------------------------------------
+# Review workflow: every action checks role, membership and state through workflow.py,
+# locks the report, writes a ReportEvent and notifies after commit.
+# ---------------------------------------------------------------------------------------
+
+
+def _members(**lookup) -> list:
+    return [m.user for m in Membership.objects.filter(**lookup).select_related("user")]
+
+
+def _reporters(report: Report) -> list:
+    return _members(role=Membership.Role.REPORTER, organization_id=report.organization_id)
+
+
+def _holding_staff(report: Report) -> list:
+    """Staff of the authority that holds the report now."""
+    if report.tier == Tier.NATIONAL:
+        return _members(role=Membership.Role.NATIONAL_OFFICIAL)
+    return _members(role=Membership.Role.REVIEWER, authority_id=report.receiving_authority_id)
+
+
+def _copied_staff(report: Report) -> list:
+    return _members(authority__in=report.copied_to.all())
+
+
+def _notify(users, *, kind: str, report: Report, message: str, now: datetime) -> None:
+    from escalation.services import notify_users
+
+    notify_users(users=users, kind=kind, report=report, message=message, now=now)
+
+
+def report_roles(user, report: Report) -> set[str]:
+    """The workflow roles the user holds towards this report."""
+    if user is None:
+        return {workflow.SYSTEM}
+    roles = set()
+    copied = {a.pk for a in report.copied_to.all()}
+    for m in user.memberships.all():
+        if m.role == Membership.Role.REPORTER and m.organization_id == report.organization_id:
+            roles.add(workflow.REPORTER)
+        elif m.role == Membership.Role.REVIEWER and m.authority_id == report.receiving_authority_id:
+            roles.add(workflow.REVIEWER)
+        elif m.role == Membership.Role.NATIONAL_OFFICIAL:
+            roles.add(workflow.NATIONAL)
+        elif m.role == Membership.Role.POLICE_LIAISON and m.authority_id in copied:
+            roles.add(workflow.POLICE)
+    return roles
+
+
+def _begin(user, pk, action: str, *, version: int | None = None):
+    """Lock the report and check the transition. Returns (report, role, new status)."""
+    if user is None:
+        try:
+            report = Report.objects.select_for_update().get(pk=pk)
+        except Report.DoesNotExist:
+            raise Http404 from None
+    else:
+        report = report_get(user=user, pk=pk, lock=True)
+    role, to_status = workflow.assert_transition(
+        action, roles=report_roles(user, report), tier=report.tier, status=report.status
+    )
+    if version is not None and version != report.version:
+        raise StaleVersion()
+    return report, role, to_status
+
+
+def _finish(report: Report, fields: list[str]) -> None:
+    report.version += 1
+    report.save(update_fields=[*fields, "version", "updated_at"])
+
+
+def _sync_forward_clock(report: Report, now: datetime, reason: str) -> None:
+    """A report that becomes serious at the receiving tier opens the forward clock at that
+    moment (unless it runs); one that stops being serious closes it as not required."""
+    from escalation.services import deadline_cancel, deadline_open
+
+    if report.tier != Tier.RECEIVING or report.status == Status.DRAFT:
+        return
+    if report.is_serious:
+        deadline_open(report=report, kind="forward", opened_at=now, now=now)
+    else:
+        deadline_cancel(report=report, kind="forward", at=now, reason=reason)
+
+
+@transaction.atomic
+def report_claim(*, user, pk, now: datetime | None = None) -> Report:
+    now = now or timezone.now()
+    try:
+        report, _role, to_status = _begin(user, pk, "claim")
+    except InvalidTransition:
+        current = Report.objects.select_related("assignee").get(pk=pk)
+        if current.assignee_id and current.assignee_id != user.pk:
+            raise InvalidTransition(
+                _("Already claimed by %(user)s.") % {"user": current.assignee.get_username()}
+            ) from None
+        raise
+    report.assignee = user
+    report.status = to_status
+    _finish(report, ["assignee", "status"])
+    report_event_create(report=report, kind=ReportEvent.Kind.CLAIMED, at=now, actor=user)
+    return report
+
+
+@transaction.atomic
+def report_assign(*, user, pk, assignee, now: datetime | None = None) -> Report:
+    now = now or timezone.now()
+    report, role, to_status = _begin(user, pk, "assign")
+    assignee_id = getattr(assignee, "pk", assignee)
+    if report.tier == Tier.NATIONAL:
+        staff = Membership.objects.filter(
+            user_id=assignee_id, role=Membership.Role.NATIONAL_OFFICIAL
+        )
+    else:
+        staff = Membership.objects.filter(
+            user_id=assignee_id,
+            role=Membership.Role.REVIEWER,
+            authority_id=report.receiving_authority_id,
+        )
+    member = staff.select_related("user").first()
+    if member is None:
+        raise ValidationError({"user": _("Assign to a colleague at the authority holding it.")})
+    report.assignee = member.user
+    if report.status == Status.SUBMITTED:
+        report.status = to_status
+    _finish(report, ["assignee", "status"])
+    report_event_create(
+        report=report,
+        kind=ReportEvent.Kind.ASSIGNED,
+        at=now,
+        actor=user,
+        note=member.user.get_username(),
+    )
+    return report
+
+
+@transaction.atomic
+def report_acknowledge(*, user, pk, now: datetime | None = None) -> Report:
+    now = now or timezone.now()
+    report, role, to_status = _begin(user, pk, "acknowledge")
+    if role == workflow.NATIONAL:
+        report.status = to_status
+        if not report.assignee_id:
+            report.assignee = user
+        _finish(report, ["status", "assignee"])
+    report_event_create(report=report, kind=ReportEvent.Kind.ACKNOWLEDGED, at=now, actor=user)
+    return report
+
+
+@transaction.atomic
+def report_grade(
+    *, user, pk, severity: str, reason: str, version: int | None = None, now: datetime | None = None
+) -> Report:
+    from escalation.services import deadline_meet, deadline_open
+
+    now = now or timezone.now()
+    errors = {}
+    if severity not in Severity.values:
+        errors["severity"] = _("Choose a valid level.")
+    if not (reason or "").strip():
+        errors["reason"] = _("Give the reason for the level.")
+    if errors:
+        raise ValidationError(errors)
+    report, _role, _to = _begin(user, pk, "grade", version=version)
+    before = report.severity
+    report.severity_reviewed = severity
+    report.grade_reason = reason.strip()
+    _grade(report)
+    _finish(report, ["severity_reviewed", "grade_reason", "severity"])
+    report_event_create(
+        report=report,
+        kind=ReportEvent.Kind.GRADED,
+        at=now,
+        actor=user,
+        note=f"{Severity(before).label} → {Severity(severity).label}: {reason.strip()}",
+    )
+    if report.severity in REPORTABLE and not report.deadlines.filter(kind="file").exists():
+        # graded up from a voluntary 一般 report: record whether it was filed in time
+        deadline_open(report=report, kind="file", opened_at=_file_clock_start(report), now=now)
+        deadline_meet(report=report, kind="file", at=report.submitted_at)
+    _sync_forward_clock(
+        report,
+        now,
+        _("Graded below major by %(user)s: %(reason)s")
+        % {"user": user.get_username(), "reason": reason.strip()},
+    )
+    if before != report.severity:
+        _notify(
+            _reporters(report),
+            kind="grade_changed",
+            report=report,
+            message=_("The level of %(ref)s was changed to %(level)s.")
+            % {"ref": report.reference, "level": report.get_severity_display()},
+            now=now,
+        )
+    return report
+
+
+@transaction.atomic
+def report_request_info(
+    *, user, pk, question: str, due_at: datetime | None = None, now: datetime | None = None
+) -> InfoRequest:
+    from escalation.services import deadline_open
+
+    now = now or timezone.now()
+    errors = {}
+    if not (question or "").strip():
+        errors["question"] = _("Say what you need to know.")
+    elif len(question) > TEXT_MAX:
+        errors["question"] = _("At most %(max)s characters.") % {"max": TEXT_MAX}
+    if due_at is not None and due_at <= now:
+        errors["due_at"] = _("The due time must be in the future.")
+    if errors:
+        raise ValidationError(errors)
+    report, _role, to_status = _begin(user, pk, "request_info")
+    authority = (
+        report.receiving_authority
+        if report.tier == Tier.RECEIVING
+        else Authority.objects.get(kind=Authority.Kind.NATIONAL_CAC)
+    )
+    request = InfoRequest.objects.create(
+        report=report,
+        authority=authority,
+        question=question.strip(),
+        due_at=due_at,
+        requested_by=user,
+        requested_at=now,
+    )
+    report.status = to_status
+    _finish(report, ["status"])
+    report_event_create(
+        report=report, kind=ReportEvent.Kind.INFO_REQUESTED, at=now, actor=user, note=question
+    )
+    if due_at:
+        deadline_open(report=report, kind="info_request", opened_at=now, now=now, due_at=due_at)
+    _notify(
+        _reporters(report),
+        kind="info_requested",
+        report=report,
+        message=_("%(authority)s asks for more information on %(ref)s: %(question)s")
+        % {"authority": authority.name, "ref": report.reference, "question": question.strip()},
+        now=now,
+    )
+    return request
+
+
+FOLLOWUP_ITEMS = (
+    "trend",
+    "cause",
+    "attack_clues",
+    "planned_measures",
+    "support_requested",
+    "scene_preservation",
+    "other",
+)
+
+
+@transaction.atomic
+def report_followup(*, user, pk, data: dict, now: datetime | None = None) -> FollowUp:
+    """补报 or 续报. New item 3–8 content and new grading information update the report; a
+    follow-up answers every open request for information."""
+    from escalation.services import deadline_meet
+
+    now = now or timezone.now()
+    report, _role, _to = _begin(user, pk, "followup")
+    allowed = {"kind", "body", "indicators", "severity_declared", *FOLLOWUP_ITEMS}
+    unknown = set(data) - allowed
+    if unknown:
+        raise ValidationError({name: _("This field cannot be set.") for name in sorted(unknown)})
+    followup = FollowUp(
+        report=report,
+        created_by=user,
+        created_at=now,
+        kind=data.get("kind") or "",
+        body=(data.get("body") or "").strip(),
+        severity_declared=data.get("severity_declared") or "",
+        **{name: (data.get(name) or "").strip() for name in FOLLOWUP_ITEMS},
+    )
+    if data.get("indicators") not in (None, {}):
+        cleaned, errors = clean_indicators(data["indicators"])
+        if errors:
+            raise ValidationError(
+                {"indicators": [f"{key}: {' '.join(msgs)}" for key, msgs in errors.items()]}
+            )
+        followup.indicators = cleaned
+    open_requests = list(report.info_requests.filter(answered_at__isnull=True))
+    if open_requests:
+        followup.answers = open_requests[-1]
+    followup.full_clean()
+    followup.save()
+
+    before = report.severity
+    changed = []
+    for name in FOLLOWUP_ITEMS:
+        if getattr(followup, name):
+            setattr(report, name, getattr(followup, name))
+            changed.append(name)
+    if followup.indicators is not None:
+        report.indicators = followup.indicators
+        changed.append("indicators")
+    if followup.severity_declared:
+        report.severity_declared = followup.severity_declared
+        changed.append("severity_declared")
+    _grade(report)
+    changed += ["severity_suggested", "criteria_met", "severity"]
+    was_awaiting = report.status == Status.AWAITING_OPERATOR
+    if was_awaiting:
+        report.status = Status.IN_REVIEW if report.assignee_id else Status.SUBMITTED
+        changed.append("status")
+    _finish(report, changed)
+    report_event_create(
+        report=report,
+        kind=ReportEvent.Kind.FOLLOWUP,
+        at=now,
+        actor=user,
+        note=f"{followup.get_kind_display()}: {followup.body[:200]}",
+    )
+    for request in open_requests:
+        request.answered_at = now
+        request.save(update_fields=["answered_at"])
+    if open_requests:
+        deadline_meet(report=report, kind="info_request", at=now)
+        report_event_create(report=report, kind=ReportEvent.Kind.INFO_SUPPLIED, at=now, actor=user)
+    if before != report.severity:
+        _sync_forward_clock(report, now, _("The operator's follow-up graded it below major."))
+    recipients = [report.assignee] if report.assignee_id else _holding_staff(report)
+    _notify(
+        recipients,
+        kind="info_supplied",
+        report=report,
+        message=_("%(org)s filed a %(kind)s on %(ref)s.")
+        % {
+            "org": report.organization.name,
+            "kind": followup.get_kind_display(),
+            "ref": report.reference,
+        },
+        now=now,
+    )
+    return followup
+
+
+@transaction.atomic
+def report_forward(
+    *, user, pk, automatic: bool = False, now: datetime | None = None, note: str = ""
+) -> Report:
+    """Pass a serious report to the national tier. One service for the manual action and the
+    automatic escalation: the row lock and the one-to-one `Forwarding` make it happen once."""
+    from escalation.services import deadline_meet
+
+    now = now or timezone.now()
+    if automatic:
+        user = None
+    try:
+        report, _role, to_status = _begin(user, pk, "forward")
+    except InvalidTransition:
+        if automatic:
+            return Report.objects.get(pk=pk)  # already forwarded or closed: nothing to do
+        raise
+    if not report.is_serious:
+        raise InvalidTransition(
+            _("Only a major or especially major report goes to the national tier.")
+        )
+    if Forwarding.objects.filter(report=report).exists():
+        if automatic:
+            return report
+        raise InvalidTransition(_("This report has already been forwarded."))
+    Forwarding.objects.create(
+        report=report,
+        at=now,
+        actor=user,
+        automatic=automatic,
+        from_authority=report.receiving_authority,
+    )
+    report.tier = Tier.NATIONAL
+    report.status = to_status
+    report.assignee = None
+    report.forwarded_at = now
+    _finish(report, ["tier", "status", "assignee", "forwarded_at"])
+    deadline_meet(report=report, kind="forward", at=now)
+    report_event_create(
+        report=report,
+        kind=ReportEvent.Kind.FORWARDED,
+        at=now,
+        actor=user,
+        automatic=automatic,
+        note=note or (_("Forwarded automatically before the limit.") if automatic else ""),
+    )
+    national = _members(role=Membership.Role.NATIONAL_OFFICIAL)
+    if report.channel == "cii":
+        national += _members(
+            authority__kind=Authority.Kind.PUBLIC_SECURITY, authority__is_national=True
+        )
+    receiving = _members(role=Membership.Role.REVIEWER, authority_id=report.receiving_authority_id)
+    message = (
+        _("%(ref)s was forwarded automatically to the national tier.")
+        if automatic
+        else _("%(ref)s was forwarded to the national tier.")
+    ) % {"ref": report.reference}
+    _notify(
+        national + (receiving if automatic else []) + _reporters(report),
+        kind="forwarded",
+        report=report,
+        message=message,
+        now=now,
+    )
+    return report
+
+
+@transaction.atomic
+def report_notify(*, user, pk, departments: list[str], now: datetime | None = None) -> Report:
+    """Record that same-level departments, public security or (national tier) the relevant
+    departments were notified (通报)."""
+    now = now or timezone.now()
+    names = [d.strip() for d in (departments or []) if d and d.strip()]
+    if not names:
+        raise ValidationError({"departments": _("Name at least one department.")})
+    if any(len(n) > 200 for n in names) or len(names) > 50:
+        raise ValidationError({"departments": _("At most 50 names of 200 characters.")})
+    report, _role, _to = _begin(user, pk, "notify")
+    report_event_create(
+        report=report, kind=ReportEvent.Kind.NOTIFIED, at=now, actor=user, note="、".join(names)
+    )
+    return report
+
+
+@transaction.atomic
+def report_close(*, user, pk, reason: str, now: datetime | None = None) -> Report:
+    from escalation.services import deadline_cancel
+
+    now = now or timezone.now()
+    if not (reason or "").strip():
+        raise ValidationError({"reason": _("Give the reason for closing.")})
+    report, _role, to_status = _begin(user, pk, "close")
+    if report.tier == Tier.RECEIVING and report.is_serious:
+        raise InvalidTransition(
+            _("A major or especially major report must be forwarded to the national tier first.")
+        )
+    report.status = to_status
+    report.closed_reason = reason.strip()
+    _finish(report, ["status", "closed_reason"])
+    deadline_cancel(report=report, kind="info_request", at=now, reason=_("Report closed."))
+    report_event_create(
+        report=report, kind=ReportEvent.Kind.CLOSED, at=now, actor=user, note=reason.strip()
+    )
+    return report
+
+
+@transaction.atomic
+def report_handling_ended(
+    *, user, pk, handling_ended_at: datetime, now: datetime | None = None
+) -> Report:
+    from escalation.services import deadline_open
+
+    now = now or timezone.now()
+    report, _role, _to = _begin(user, pk, "handling_ended")
+    if report.handling_ended_at:
+        raise InvalidTransition(_("The end of handling is already recorded."))
+    if handling_ended_at is None:
+        raise ValidationError({"handling_ended_at": _("This field is required.")})
+    if handling_ended_at > now:
+        raise ValidationError({"handling_ended_at": _("Cannot be in the future.")})
+    if report.discovered_at and handling_ended_at < report.discovered_at:
+        raise ValidationError(
+            {"handling_ended_at": _("Handling cannot end before the incident was discovered.")}
+        )
+    report.handling_ended_at = handling_ended_at
+    _finish(report, ["handling_ended_at"])
+    clock = deadline_open(report=report, kind="summary", opened_at=handling_ended_at, now=now)
+    report_event_create(report=report, kind=ReportEvent.Kind.HANDLING_ENDED, at=now, actor=user)
+    _notify(
+        _reporters(report),
+        kind="summary_due",
+        report=report,
+        message=_("The summary report on %(ref)s is due by %(due)s.")
+        % {
+            "ref": report.reference,
+            "due": timezone.localtime(clock.due_at).strftime("%Y-%m-%d %H:%M"),
+        },
+        now=now,
+    )
+    return report
+
+
+SUMMARY_FIELDS = (
+    "cause",
+    "emergency_measures",
+    "harm",
+    "accountability",
+    "rectification",
+    "lessons",
+)
+
+
+@transaction.atomic
+def report_summary(*, user, pk, data: dict, now: datetime | None = None) -> SummaryReport:
+    from escalation.services import deadline_meet
+
+    now = now or timezone.now()
+    unknown = set(data) - set(SUMMARY_FIELDS)
+    if unknown:
+        raise ValidationError({name: _("This field cannot be set.") for name in sorted(unknown)})
+    report, _role, _to = _begin(user, pk, "summary")
+    if not report.handling_ended_at:
+        raise InvalidTransition(_("Record when handling ended before filing the summary report."))
+    if SummaryReport.objects.filter(report=report).exists():
+        raise InvalidTransition(_("The summary report has already been filed."))
+    summary = SummaryReport(
+        report=report,
+        filed_by=user,
+        filed_at=now,
+        **{name: (data.get(name) or "").strip() for name in SUMMARY_FIELDS},
+    )
+    summary.full_clean()
+    summary.save()
+    deadline_meet(report=report, kind="summary", at=now)
+    report_event_create(report=report, kind=ReportEvent.Kind.SUMMARY_FILED, at=now, actor=user)
+    _notify(
+        _holding_staff(report),
+        kind="info_supplied",
+        report=report,
+        message=_("%(org)s filed the summary report on %(ref)s.")
+        % {"org": report.organization.name, "ref": report.reference},
+        now=now,
+    )
+    return summary
+
+
+@transaction.atomic
+def report_require(
+    *, user, organization, title: str, note: str = "", now: datetime | None = None
+) -> Report:
+    """An authority records an incident it learned of elsewhere and requires the operator to
+    report it: a draft for the organisation whose filing clock runs from now. If no report
+    is submitted in time, the sweep records a missed report (漏报)."""
+    now = now or timezone.now()
+    staff = (
+        Membership.objects.filter(
+            user=user, role__in=[Membership.Role.REVIEWER, Membership.Role.NATIONAL_OFFICIAL]
+        )
+        .select_related("authority")
+        .first()
+    )
+    if staff is None:
+        raise ActionForbidden(_("Only receiving reviewers and national officials can do this."))
+    errors = {}
+    if not (title or "").strip():
+        errors["title"] = _("Describe the incident in a few words.")
+    elif len(title) > 200:
+        errors["title"] = _("At most %(max)s characters.") % {"max": 200}
+    org = Organization.objects.filter(pk=getattr(organization, "pk", organization)).first()
+    if org is None:
+        errors["organization"] = _("Choose an existing organisation.")
+    if errors:
+        raise ValidationError(errors)
+    report = Report(
+        organization=org,
+        status=Status.DRAFT,
+        title=title.strip(),
+        other=(note or "").strip(),
+        involves_cii=org.is_cii_operator,
+        requested_by=staff.authority,
+        requested_at=now,
+        created_by=user,
+    )
+    _derive(report)
+    _validate(report, now)
+    report.save()
+    report.reference = f"CSIR-{now.year}-{report.pk:06d}"
+    report.save(update_fields=["reference"])
+    report.copied_to.set(report._route_copies)
+    report_event_create(
+        report=report,
+        kind=ReportEvent.Kind.CREATED,
+        at=now,
+        actor=user,
+        note=_("Required by %(authority)s: %(title)s")
+        % {"authority": staff.authority.name, "title": report.title},
+    )
+    _sync_file_clock(report, now)
+    _notify(
+        _reporters(report),
+        kind="report_required",
+        report=report,
+        message=_("%(authority)s requires you to report an incident: %(title)s (%(ref)s).")
+        % {"authority": staff.authority.name, "title": report.title, "ref": report.reference},
+        now=now,
+    )
+    return report

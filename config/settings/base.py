@@ -79,6 +79,8 @@ else:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# SQLite (embedded default) keeps NULLs distinct; the constraint still holds on PostgreSQL.
+SILENCED_SYSTEM_CHECKS = ["models.W047"]
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -174,6 +176,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # One name for the one severity scale (declared, suggested, reviewed, used for clocks).
+    "ENUM_NAME_OVERRIDES": {"SeverityEnum": "reports.constants.Severity"},
 }
 
 LOGGING = {
