@@ -1,10 +1,12 @@
 """API composition helpers: pagination and the exception handler that maps domain errors
 (ValidationError → 400, Http404 → 404, ActionForbidden → 403, InvalidTransition → 409)."""
 
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import exceptions, status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from reports.exceptions import ActionForbidden, InvalidTransition
@@ -18,10 +20,14 @@ class Pagination(PageNumberPagination):
 
 def exception_handler(exc, context):
     if isinstance(exc, DjangoValidationError):
+        non_field = api_settings.NON_FIELD_ERRORS_KEY
         if hasattr(exc, "error_dict"):
-            detail = {field: [str(m) for m in msgs] for field, msgs in exc.message_dict.items()}
+            detail = {
+                (non_field if field == NON_FIELD_ERRORS else field): [str(m) for m in msgs]
+                for field, msgs in exc.message_dict.items()
+            }
         else:
-            detail = {"non_field_errors": [str(m) for m in exc.messages]}
+            detail = {non_field: [str(m) for m in exc.messages]}
         exc = exceptions.ValidationError(detail)
     elif isinstance(exc, InvalidTransition):
         return Response({"detail": str(exc.message)}, status=status.HTTP_409_CONFLICT)

@@ -14,11 +14,15 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
 
-def enqueue_on_commit(task, *args, **kwargs) -> None:
+def enqueue_on_commit(task, *args, eta=None) -> None:
     """Send a task once the transaction commits. Robust: a broker outage is logged, never
     raised into the request (the sweep catches up), so submission never depends on it."""
     from functools import partial
 
     from django.db import transaction
 
-    transaction.on_commit(partial(task.delay, *args, **kwargs), robust=True)
+    if eta is None:
+        send = partial(task.delay, *args)
+    else:
+        send = partial(task.apply_async, args=args, eta=eta)
+    transaction.on_commit(send, robust=True)

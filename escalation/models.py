@@ -210,3 +210,18 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user}: {self.get_kind_display()}"
+
+
+class SweepHeartbeat(models.Model):
+    """One row: when the escalation sweep last ran. The health page shows it; a stale value
+    means the workers or the broker are down."""
+
+    last_run_at = models.DateTimeField(_("last sweep"), null=True, blank=True)
+    acted = models.PositiveIntegerField(_("clocks acted on in the last sweep"), default=0)
+
+    class Meta:
+        verbose_name = _("sweep heartbeat")
+        verbose_name_plural = _("sweep heartbeat")
+
+    def __str__(self) -> str:
+        return f"last sweep {self.last_run_at}"

@@ -1,14 +1,14 @@
 """The clock services. `reports` calls `deadline_open`, `deadline_meet` and `deadline_cancel`
 (imported inside its functions: dependencies run escalation → reports)."""
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .models import Deadline, EscalationPolicy
-from .rules import deadline_times, lateness, next_fire
+from .rules import deadline_times, lateness
 
 
 def _open_clock(report, kind):
@@ -19,6 +19,17 @@ def _open_clock(report, kind):
     )
 
 
+def _pending_fire(deadline: Deadline) -> datetime | None:
+    """The next reminder, automatic action or statutory breach still to act on, from the
+    instants stored on the row (a clock keeps the values it opened with)."""
+    candidates = [datetime.fromisoformat(t) for t in deadline.remind_at][deadline.reminders_sent :]
+    if deadline.kind == Deadline.Kind.FORWARD and deadline.act_at and deadline.acted_at is None:
+        candidates.append(deadline.act_at)
+    if deadline.lateness is None:
+        candidates.append(deadline.statutory_due_at)
+    return min(candidates) if candidates else None
+
+
 def _set_times(deadline: Deadline, *, opened_at, policy, now, due_at=None) -> None:
     times = deadline_times(deadline.kind, opened_at, policy, due_at)
     deadline.opened_at = opened_at
@@ -26,13 +37,32 @@ def _set_times(deadline: Deadline, *, opened_at, policy, now, due_at=None) -> No
     deadline.due_at = times.due_at
     deadline.act_at = times.act_at
     deadline.remind_at = [t.isoformat() for t in times.remind_at]
+    # reminders whose time has already passed when the clock opens are not sent late
+    deadline.reminders_sent = sum(1 for t in times.remind_at if t <= now)
     deadline.policy_channel = policy.channel
     deadline.policy_within = (
         policy.file_within if deadline.kind == "file" else policy.forward_within
     )
     deadline.policy_margin = policy.auto_forward_margin if deadline.kind == "forward" else None
-    # Already overdue when opened: due now, so the sweep records it at once.
-    deadline.next_fire_at = next_fire(times, after=now) or now
+    deadline.lateness = None
+    # already overdue when opened: due now, so the sweep acts at once
+    deadline.next_fire_at = max(_pending_fire(deadline), now) if _pending_fire(deadline) else None
+
+
+def _schedule(deadline: Deadline, now: datetime) -> None:
+    """An ETA task for the next instant, sent after commit; only within the broker's
+    visibility timeout (STYLE.md B6: never a far ETA). The sweep is the safety net."""
+    from django.conf import settings
+
+    from config.celery import enqueue_on_commit
+
+    from .tasks import deadline_act_task
+
+    if deadline.next_fire_at is None:
+        return
+    if deadline.next_fire_at - now > timedelta(seconds=settings.ESCALATION_ETA_CAP_SECONDS):
+        return
+    enqueue_on_commit(deadline_act_task, deadline.pk, eta=deadline.next_fire_at)
 
 
 @transaction.atomic
@@ -53,6 +83,7 @@ def deadline_open(
     policy = EscalationPolicy.snapshot_for(report.channel)
     _set_times(deadline, opened_at=opened_at, policy=policy, now=now, due_at=due_at)
     deadline.save()
+    _schedule(deadline, now)
     return deadline
 
 
@@ -82,17 +113,53 @@ def deadline_cancel(*, report, kind: str, at: datetime, reason: str) -> Deadline
     return deadline
 
 
-def deadline_act(*, deadline_id: int, now: datetime | None = None) -> None:
-    """The idempotent core the sweep calls for a due clock. For now it records a statutory
-    breach once (a `deadline_breached` event) and moves `next_fire_at` on; reminders and the
-    automatic forward come with the escalation engine."""
+def _reminder_recipients(deadline: Deadline) -> list:
+    from accounts.models import Membership
+
+    report = deadline.report
+    if deadline.kind == Deadline.Kind.FORWARD:
+        if report.assignee_id:
+            return [report.assignee]
+        lookup = {"role": "reviewer", "authority_id": report.receiving_authority_id}
+    else:
+        lookup = {"role": "reporter", "organization_id": report.organization_id}
+    return [m.user for m in Membership.objects.filter(**lookup).select_related("user")]
+
+
+def _fmt(at: datetime) -> str:
+    return timezone.localtime(at).strftime("%Y-%m-%d %H:%M:%S")
+
+
+def _outage_cause(scheduled: datetime, now: datetime, last_sweep: datetime | None) -> str:
+    """Why an act came late, as far as the portal can tell: no sweep ran between the
+    scheduled instant and now."""
+    from django.conf import settings
+
+    grace = timedelta(seconds=2 * settings.ESCALATION_SWEEP_SECONDS + 1)
+    if now - scheduled <= grace:
+        return ""
+    since = last_sweep if last_sweep and last_sweep <= scheduled else scheduled
+    return _("Workers unavailable from %(start)s to %(end)s (acted %(lag)s s after schedule).") % {
+        "start": _fmt(since),
+        "end": _fmt(now),
+        "lag": int((now - scheduled).total_seconds()),
+    }
+
+
+def deadline_act(
+    *, deadline_id: int, now: datetime | None = None, last_sweep: datetime | None = None
+) -> None:
+    """The idempotent core: act on a due clock — reminders (once each), the automatic
+    forward, the statutory breach — then set the next instant or NULL. The row lock (SKIP
+    LOCKED) and the state on the row make a duplicate, a retry or a concurrent sweep a no-op."""
     from reports.events import report_event_create
+    from reports.services import report_forward
 
     now = now or timezone.now()
     with transaction.atomic():
         deadline = (
-            Deadline.objects.select_for_update(skip_locked=True)
-            .select_related("report")
+            Deadline.objects.select_for_update(skip_locked=True, of=("self",))
+            .select_related("report", "report__assignee")
             .filter(pk=deadline_id, next_fire_at__lte=now)
             .first()
         )
@@ -102,51 +169,97 @@ def deadline_act(*, deadline_id: int, now: datetime | None = None) -> None:
             deadline.next_fire_at = None
             deadline.save(update_fields=["next_fire_at"])
             return
-        if now > deadline.statutory_due_at and deadline.lateness is None:
-            deadline.lateness = now - deadline.statutory_due_at
-            report = deadline.report
-            if deadline.kind == "file" and report.status == "draft" and report.requested_by_id:
-                report.missed_at = now  # 漏报: an authority required it and none came in time
-                report.save(update_fields=["missed_at"])
+        report = deadline.report
+        scheduled = deadline.next_fire_at
+        cause = _outage_cause(scheduled, now, last_sweep)
+
+        remind = [datetime.fromisoformat(t) for t in deadline.remind_at]
+        due_reminders = [t for t in remind[deadline.reminders_sent :] if t <= now]
+        acting = (
+            deadline.kind == Deadline.Kind.FORWARD
+            and deadline.act_at is not None
+            and deadline.act_at <= now
+            and deadline.acted_at is None
+        )
+        if due_reminders and not acting:
+            left = timezone.localtime(deadline.due_at).strftime("%H:%M")
+            message = _("Reminder: %(clock)s for %(ref)s is due at %(due)s.") % {
+                "clock": deadline.get_kind_display(),
+                "ref": report.reference,
+                "due": left,
+            }
+            notify_users(
+                users=_reminder_recipients(deadline),
+                kind="reminder",
+                report=report,
+                message=message,
+                now=now,
+            )
             report_event_create(
-                report=deadline.report,
+                report=report, kind="reminded", at=now, automatic=True, note=message
+            )
+        deadline.reminders_sent += len(due_reminders)
+
+        if acting:
+            deadline.acted_at = now
+            deadline.save()
+            note = _("Forwarded automatically: nobody forwarded it by %(act)s.") % {
+                "act": _fmt(deadline.act_at)
+            }
+            if cause:
+                note = f"{note} {cause}"
+            report_forward(user=None, pk=report.pk, automatic=True, now=now, note=note)
+            deadline.refresh_from_db()
+            if cause and deadline.outcome in (Deadline.Outcome.LATE, Deadline.Outcome.MET):
+                deadline.late_cause = cause
+
+        breached = deadline.outcome == Deadline.Outcome.OPEN and now > deadline.statutory_due_at
+        if breached and deadline.lateness is None:
+            deadline.lateness = now - deadline.statutory_due_at
+            deadline.late_cause = deadline.late_cause or cause
+            report_event_create(
+                report=report,
                 kind="deadline_breached",
                 at=now,
                 automatic=True,
                 note=_("%(clock)s: statutory limit passed at %(due)s")
                 % {
                     "clock": deadline.get_kind_display(),
-                    "due": timezone.localtime(deadline.statutory_due_at).strftime("%Y-%m-%d %H:%M"),
+                    "due": _fmt(deadline.statutory_due_at),
                 },
             )
-        times = deadline_times(
-            deadline.kind,
-            deadline.opened_at,
-            EscalationPolicy.snapshot_for(deadline.policy_channel),
-            deadline.due_at,
+            if deadline.kind == "file" and report.status == "draft" and report.requested_by_id:
+                report.missed_at = now  # 漏报: required by an authority, not filed in time
+                report.save(update_fields=["missed_at"])
+        deadline.next_fire_at = (
+            _pending_fire(deadline) if deadline.outcome == Deadline.Outcome.OPEN else None
         )
-        nf = next_fire(times, after=now)
-        if nf is None and deadline.lateness is None:
-            nf = deadline.statutory_due_at
-        deadline.next_fire_at = nf
         deadline.save()
+        _schedule(deadline, now)
 
 
 def deadlines_sweep(*, now: datetime | None = None, batch: int = 200) -> int:
-    """Act on every due clock. Returns how many were acted on."""
+    """The safety net (beat, every ESCALATION_SWEEP_SECONDS): act on every due clock, record
+    the heartbeat. Returns how many clocks were acted on."""
+    from .models import SweepHeartbeat
     from .selectors import deadlines_due
 
     now = now or timezone.now()
+    with transaction.atomic():
+        beat, _created = SweepHeartbeat.objects.select_for_update().get_or_create(pk=1)
+        last_sweep = beat.last_run_at
+        beat.last_run_at = now
+        beat.save(update_fields=["last_run_at"])
     done = 0
     while True:
         ids = deadlines_due(now=now, limit=batch)
-        if not ids:
-            return done
         for pk in ids:
-            deadline_act(deadline_id=pk, now=now)
+            deadline_act(deadline_id=pk, now=now, last_sweep=last_sweep)
         done += len(ids)
         if len(ids) < batch:
-            return done
+            break
+    SweepHeartbeat.objects.filter(pk=1).update(acted=done)
+    return done
 
 
 def notify_users(*, users, kind: str, report, message: str, now: datetime) -> list:

@@ -14,6 +14,21 @@ def escalation_sweep_task():
 
 
 @shared_task(
+    name="escalation.deadline_act",
+    ignore_result=True,
+    autoretry_for=TRANSPORT_ERRORS,
+    retry_backoff=True,
+    max_retries=5,
+)
+def deadline_act_task(deadline_id: int):
+    from .models import SweepHeartbeat
+    from .services import deadline_act
+
+    beat = SweepHeartbeat.objects.filter(pk=1).first()
+    deadline_act(deadline_id=deadline_id, last_sweep=beat.last_run_at if beat else None)
+
+
+@shared_task(
     name="escalation.notification_email",
     ignore_result=True,
     autoretry_for=TRANSPORT_ERRORS,

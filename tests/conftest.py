@@ -3,7 +3,7 @@ from datetime import UTC, datetime
 import pytest
 from rest_framework.test import APIClient
 
-from accounts.demo import seed_demo_world
+from accounts.demo import load_all_reference_data, seed_demo_world
 
 DEMO_PASSWORD = "demo-password"
 
@@ -14,11 +14,21 @@ def now():
     return datetime(2026, 11, 25, 2, 0, tzinfo=UTC)
 
 
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Reference data comes from the data migrations; a transactional test flushes it at its
+    end (and --reuse-db keeps that), so make sure it is there for every session."""
+    with django_db_blocker.unblock():
+        load_all_reference_data()
+
+
 @pytest.fixture
 def demo(db):
-    """The demo accounts of ARCHITECTURE.md, keyed by username (reference data comes from
-    the data migrations)."""
-    return seed_demo_world(DEMO_PASSWORD, load_reference=False)
+    """The demo accounts of ARCHITECTURE.md, keyed by username. Reloads the reference data
+    when a transactional test flushed it."""
+    from accounts.models import Province
+
+    return seed_demo_world(DEMO_PASSWORD, load_reference=not Province.objects.exists())
 
 
 @pytest.fixture

@@ -132,6 +132,8 @@ CELERY_TIMEZONE = "UTC"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 
 ESCALATION_SWEEP_SECONDS = env.int("ESCALATION_SWEEP_SECONDS", default=5)
+# ETA tasks only this far ahead: below the Redis visibility timeout (STYLE.md B6).
+ESCALATION_ETA_CAP_SECONDS = 4 * 3600 + 1800
 CELERY_BEAT_SCHEDULE = {
     "escalation-sweep": {
         "task": "escalation.sweep",

@@ -12,7 +12,7 @@ from reports import services
 from reports.exceptions import InvalidTransition
 from reports.models import Forwarding, Report, ReportEvent
 
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def _submitted_major(demo, now):
