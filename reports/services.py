@@ -158,7 +158,9 @@ def _derive(report: Report) -> None:
 def _validate(report: Report, now: datetime) -> None:
     errors = _time_errors(report, now)
     try:
-        report.full_clean(exclude=["reference"])
+        # The time checks above already name the field; the table's CHECK constraints on the
+        # same instants would only repeat them as an anonymous model-wide message.
+        report.full_clean(exclude=["reference"], validate_constraints=not errors)
     except ValidationError as exc:
         for field, messages in exc.message_dict.items():
             errors.setdefault(field, messages)

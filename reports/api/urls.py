@@ -1,0 +1,17 @@
+"""`/api/v1/` routes of the reports app (mounted by config/urls.py)."""
+
+from django.urls import path
+from rest_framework.routers import SimpleRouter
+
+from .views import CategoryViewSet, ReportViewSet, TokenObtainView
+
+app_name = "reports-api"
+
+router = SimpleRouter()
+router.register("reports", ReportViewSet, basename="report")
+router.register("categories", CategoryViewSet, basename="category")
+
+urlpatterns = [
+    path("auth/token/", TokenObtainView.as_view(), name="token"),
+    *router.urls,
+]
