@@ -189,3 +189,16 @@ def test_the_sweep_query_uses_the_partial_index(demo, now):
 def test_act_time_per_channel(demo, now, username, act_after):
     report = _file(demo, username, now)
     assert report.deadlines.get(kind="forward").act_at == now + timedelta(minutes=act_after)
+
+
+def test_health_reports_the_last_sweep_and_turns_503_when_stale(client, demo, now):
+    import time_machine
+
+    with time_machine.travel(now, tick=False):
+        assert client.get("/health/").status_code == 503  # never swept
+        deadlines_sweep()
+        body = client.get("/health/").json()
+        assert body["stale"] is False and body["seconds_since_last_sweep"] == 0
+    with time_machine.travel(now + timedelta(minutes=5), tick=False):
+        response = client.get("/health/")
+        assert response.status_code == 503 and response.json()["stale"] is True
