@@ -1,9 +1,9 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from reports.admin import NoRevertMixin
+from reports.admin import NoRevertMixin, ReadOnlyMixin
 
-from .models import Deadline, EscalationPolicy
+from .models import Deadline, EscalationPolicy, Notification, SweepHeartbeat
 
 
 @admin.register(EscalationPolicy)
@@ -71,3 +71,18 @@ class DeadlineAdmin(NoRevertMixin, SimpleHistoryAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(Notification)
+class NotificationAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    list_display = ("user", "kind", "report", "created_at", "read_at", "emailed_at")
+    list_filter = ("kind",)
+    search_fields = ("user__username", "report__reference", "message")
+    list_select_related = ("user", "report")
+    date_hierarchy = "created_at"
+    show_full_result_count = False
+
+
+@admin.register(SweepHeartbeat)
+class SweepHeartbeatAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    list_display = ("__str__", "last_run_at", "acted")

@@ -17,3 +17,6 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 CELERY_BROKER_URL = env.str("REDIS_URL", default="redis://127.0.0.1:6379/15")
+# Static files come from the finders in tests (no collectstatic run).
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True

@@ -1,0 +1,414 @@
+"""Web forms: they parse and type-check input only. Business rules (what is required to
+submit, routing, grading, clocks) live in `reports.services`, whose ValidationError dicts
+are mapped back onto these forms with `add_service_errors`."""
+
+import uuid
+
+from django import forms
+from django.core.exceptions import FieldDoesNotExist, ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from .constants import Severity
+from .indicators import INDICATOR_BY_KEY, INDICATORS
+from .selectors import leaf_categories
+from .services import DRAFT_FIELDS
+
+INDICATOR_PREFIX = "ind_"
+DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
+DATETIME_INPUT_FORMATS = [
+    DATETIME_LOCAL,
+    "%Y-%m-%dT%H:%M:%S",
+    "%Y-%m-%d %H:%M",
+    "%Y-%m-%d %H:%M:%S",
+]
+
+# Display labels for the values of the `choice` indicators.
+INDICATOR_CHOICE_LABELS = {
+    "none": _("None of these / not applicable"),
+    "significant": _("Significant (较大)"),
+    "major": _("Major (重大)"),
+    "especially_major": _("Especially major (特别重大)"),
+    "prefecture": _("Prefecture-level region(s)"),
+    "province": _("Province-level region(s)"),
+}
+# Site scopes: "the highest level whose list of sites the site belongs to".
+SCOPE_CHOICE_LABELS = {
+    "none": _("Other site (not on these lists)"),
+    "significant": _(
+        "Any Party/government or enterprise/institution portal, key news site or platform"
+    ),
+    "major": _(
+        "Prefecture-or-higher Party/government or enterprise/institution portal, "
+        "provincial-or-higher key news site, large platform"
+    ),
+    "especially_major": _(
+        "Provincial-or-higher Party/government portal, central key news site, super-large platform"
+    ),
+}
+INDICATOR_GROUPS = {
+    "portal": _("Portal or news site unreachable"),
+    "cii": _("Critical information infrastructure interrupted"),
+    "population": _("People and population affected"),
+    "data": _("Personal information and data"),
+    "defacement": _("Illegal content spread through defacement"),
+    "loss": _("Economic loss and other threats"),
+}
+UNIT_LABELS = {
+    "minutes": _("minutes"),
+    "percent": "%",
+    "people": _("people"),
+    "reposts": _("reposts"),
+    "views": _("views"),
+    "yuan": _("yuan"),
+}
+
+
+def bootstrap(form: forms.Form) -> None:
+    """Bootstrap 5 classes on the widgets."""
+    for field in form.fields.values():
+        widget = field.widget
+        if isinstance(widget, forms.HiddenInput):
+            continue
+        if isinstance(widget, forms.CheckboxInput | forms.RadioSelect):
+            css = "form-check-input"
+        elif isinstance(widget, forms.Select):
+            css = "form-select"
+        else:
+            css = "form-control"
+        widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
+
+
+def indicator_field_name(key: str) -> str:
+    return f"{INDICATOR_PREFIX}{key}"
+
+
+def _indicator_field(spec) -> forms.Field:
+    common = {"label": spec.label, "required": False}
+    if spec.kind == "int":
+        return forms.IntegerField(
+            min_value=0,
+            max_value=spec.max_value,
+            widget=forms.NumberInput(attrs={"min": 0, "step": 1}),
+            **common,
+        )
+    if spec.kind == "decimal":
+        return forms.DecimalField(
+            min_value=0,
+            max_value=spec.max_value,
+            widget=forms.NumberInput(attrs={"min": 0, "step": "any"}),
+            **common,
+        )
+    if spec.kind == "choice":
+        labels = (
+            SCOPE_CHOICE_LABELS
+            if spec.key.endswith("_scope") and (spec.key != "population_scope")
+            else INDICATOR_CHOICE_LABELS
+        )
+        choices = [("", "—")] + [(value, labels.get(value, value)) for value in spec.choices]
+        return forms.ChoiceField(choices=choices, **common)
+    return forms.CharField(
+        max_length=spec.max_value, widget=forms.Textarea(attrs={"rows": 2}), **common
+    )
+
+
+def category_choices() -> list:
+    """Leaf sub-categories grouped by class, for <optgroup>s (labels follow the language)."""
+    groups: dict = {}
+    for category in leaf_categories().order_by("code"):
+        parent = category.parent
+        key = parent.code if parent else category.code
+        if key not in groups:
+            groups[key] = (str(parent) if parent else str(category), [])
+        groups[key][1].append((category.code, str(category)))
+    return [("", "—")] + [(label, options) for label, options in groups.values()]
+
+
+def _datetime_field(label) -> forms.DateTimeField:
+    return forms.DateTimeField(
+        label=label,
+        required=False,
+        input_formats=DATETIME_INPUT_FORMATS,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format=DATETIME_LOCAL),
+        help_text=_("Beijing time (Asia/Shanghai)."),
+    )
+
+
+class StateSecretForm(forms.Form):
+    """Asked before any report is entered (Art. 13): reports involving state secrets are not
+    taken here, and nothing is stored."""
+
+    involves_state_secrets = forms.TypedChoiceField(
+        label=_("Does this incident involve state secrets?"),
+        choices=[("no", _("No")), ("yes", _("Yes"))],
+        widget=forms.RadioSelect,
+    )
+    organization = forms.ChoiceField(label=_("Organisation you report for"), required=False)
+    request_key = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
+
+    def __init__(self, *args, organizations=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.organizations = list(organizations)
+        if len(self.organizations) > 1:
+            self.fields["organization"].required = True
+            self.fields["organization"].choices = [("", "—")] + [
+                (str(org.pk), org.name) for org in self.organizations
+            ]
+        else:
+            del self.fields["organization"]
+        if not self.is_bound:
+            self.initial.setdefault("request_key", uuid.uuid4().hex)
+        bootstrap(self)
+
+
+class ReportForm(forms.Form):
+    """The draft form, Art. 7 items 1–8 plus Art. 11. Every field is optional here: a draft
+    may be incomplete; `report_submit` says what is missing."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+    # Item 1
+    title = forms.CharField(label=_("Title"), max_length=200, required=False)
+    affected_systems = forms.CharField(
+        label=_("System or facility involved (basic facts)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    involves_cii = forms.BooleanField(
+        label=_("The incident involves critical information infrastructure"), required=False
+    )
+    cii_untick_reason = forms.CharField(
+        label=_("Why the incident does not involve your CII"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    # Item 2
+    discovered_at = _datetime_field(_("Discovered or learned of at"))
+    occurred_at = _datetime_field(_("Occurred at"))
+    location = forms.CharField(label=_("Place"), max_length=500, required=False)
+    category = forms.ChoiceField(label=_("Category"), required=False)
+    severity_declared = forms.ChoiceField(label=_("Declared level"), required=False)
+    impact_description = forms.CharField(
+        label=_("Impact and harm so far"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    measures_taken = forms.CharField(
+        label=_("Measures taken and their effect"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    ransom_amount = forms.DecimalField(
+        label=_("Ransom demanded (amount)"),
+        required=False,
+        min_value=0,
+        max_digits=20,
+        decimal_places=2,
+    )
+    ransom_currency = forms.CharField(
+        label=_("Currency"),
+        max_length=16,
+        required=False,
+        widget=forms.TextInput(attrs={"placeholder": _("e.g. CNY, USD, BTC")}),
+    )
+    ransom_payment_method = forms.CharField(
+        label=_("Payment method demanded"), max_length=200, required=False
+    )
+    ransom_demanded_at = _datetime_field(_("Ransom demanded at"))
+    # Items 3–8
+    trend = forms.CharField(
+        label=_("Trend and possible further impact"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    cause = forms.CharField(
+        label=_("Preliminary analysis of the cause"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    attack_clues = forms.CharField(
+        label=_("Leads: possible attacker, attack path, vulnerabilities"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    planned_measures = forms.CharField(
+        label=_("Further measures planned"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    support_requested = forms.CharField(
+        label=_("Support requested"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    scene_preservation = forms.CharField(
+        label=_("Preservation of the incident scene"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    other = forms.CharField(
+        label=_("Anything else to report"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    suspected_crime = forms.BooleanField(
+        label=_("A crime is suspected (public security receives a copy)"), required=False
+    )
+    # Art. 11
+    emergency_plan = forms.CharField(
+        label=_("Emergency plan followed"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    protective_measures = forms.CharField(
+        label=_("Protective measures in place"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    late_reason = forms.CharField(
+        label=_("Reason for late submission"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Required when the filing limit has passed."),
+    )
+
+    ITEM_FIELDS = {
+        "item1": ("title", "affected_systems", "involves_cii", "cii_untick_reason"),
+        "item2": (
+            "discovered_at",
+            "occurred_at",
+            "location",
+            "category",
+            "impact_description",
+            "measures_taken",
+        ),
+        "ransom": (
+            "ransom_amount",
+            "ransom_currency",
+            "ransom_payment_method",
+            "ransom_demanded_at",
+        ),
+        "items3to8": (
+            "trend",
+            "cause",
+            "attack_clues",
+            "planned_measures",
+            "support_requested",
+            "scene_preservation",
+            "other",
+            "suspected_crime",
+        ),
+        "art11": ("emergency_plan", "protective_measures", "late_reason"),
+    }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["category"].choices = category_choices()
+        self.fields["severity_declared"].choices = [("", "—"), *Severity.choices]
+        for spec in INDICATORS:
+            self.fields[indicator_field_name(spec.key)] = _indicator_field(spec)
+        bootstrap(self)
+
+    # --- reading a report into the form ------------------------------------------------
+    @classmethod
+    def initial_for(cls, report) -> dict:
+        initial = {"version": report.version}
+        for name in DRAFT_FIELDS:
+            if name == "category":
+                initial[name] = report.category_id or ""
+            elif name == "indicators":
+                for key, value in (report.indicators or {}).items():
+                    if key in INDICATOR_BY_KEY:
+                        initial[indicator_field_name(key)] = value
+            else:
+                initial[name] = getattr(report, name)
+        return initial
+
+    # --- grouping for the template -----------------------------------------------------
+    def section(self, name: str) -> list:
+        return [self[field] for field in self.ITEM_FIELDS[name]]
+
+    def indicator_groups(self) -> list:
+        groups: dict = {}
+        for spec in INDICATORS:
+            groups.setdefault(spec.group, []).append(self[indicator_field_name(spec.key)])
+        return [(INDICATOR_GROUPS.get(group, group), fields) for group, fields in groups.items()]
+
+    # --- handing the input to the services ---------------------------------------------
+    def indicators(self, fallback: dict | None = None) -> dict:
+        """The indicator dict for `data["indicators"]`. A key whose input did not parse
+        keeps its `fallback` (stored) value, so a typing error never wipes a saved value."""
+        cleaned = getattr(self, "cleaned_data", {})
+        result = {}
+        for spec in INDICATORS:
+            name = indicator_field_name(spec.key)
+            value = (fallback or {}).get(spec.key) if name in self.errors else cleaned.get(name)
+            if value is None or value == "":
+                continue
+            result[spec.key] = str(value) if spec.kind == "decimal" else value
+        return result
+
+    def service_data(self, fallback_indicators: dict | None = None) -> dict:
+        """The fields that parsed, as the `data` dict the services take. Fields with type
+        errors are left out (the stored value stays)."""
+        cleaned = getattr(self, "cleaned_data", {})
+        data = {}
+        for name in DRAFT_FIELDS:
+            if name == "indicators":
+                data[name] = self.indicators(fallback_indicators)
+            elif name in cleaned and name not in self.errors:
+                value = cleaned[name]
+                if name == "category":
+                    value = value or None
+                data[name] = value
+        return data
+
+    def add_service_errors(self, exc: ValidationError) -> None:
+        """Show a service's field-level errors next to the fields."""
+        if not hasattr(exc, "error_dict"):
+            self.add_error(None, exc)
+            return
+        for field, errors in exc.message_dict.items():
+            if field == "indicators":
+                for message in errors:
+                    key, sep, rest = message.partition(": ")
+                    if sep and key in INDICATOR_BY_KEY:
+                        self._add(indicator_field_name(key), rest)
+                    else:
+                        self._add(None, message)
+            elif field in INDICATOR_BY_KEY:
+                for message in errors:
+                    self._add(indicator_field_name(field), message)
+            elif field in self.fields:
+                for message in errors:
+                    self._add(field, message)
+            else:
+                label = _field_label(field)
+                for message in errors:
+                    self._add(None, f"{label}: {message}" if label else message)
+
+    def _add(self, field, message) -> None:
+        # add_error() drops the field from cleaned_data; tolerate forms not yet cleaned.
+        if not hasattr(self, "cleaned_data"):
+            self.cleaned_data = {}
+        if field is not None and field in self.errors and message in self.errors[field]:
+            return
+        self.add_error(field, message)
+
+
+def _field_label(name: str) -> str:
+    from .models import Report
+
+    if name in ("__all__", None):
+        return ""
+    try:
+        return str(Report._meta.get_field(name).verbose_name)
+    except FieldDoesNotExist:  # an unknown key is shown as is
+        return name
+
+
+class GradingPreviewForm(forms.Form):
+    """The indicator fields and the declared level, as posted by the live-grading request."""
+
+    severity_declared = forms.ChoiceField(required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["severity_declared"].choices = [("", "—"), *Severity.choices]
+        for spec in INDICATORS:
+            self.fields[indicator_field_name(spec.key)] = _indicator_field(spec)
+
+    indicators = ReportForm.indicators

@@ -1,0 +1,20 @@
+from django.urls import path
+
+from . import views
+
+app_name = "reports"
+
+urlpatterns = [
+    path("reports/", views.ReportListView.as_view(), name="list"),
+    path("reports/new/", views.ReportNewView.as_view(), name="new"),
+    path(
+        "reports/new/confidential/",
+        views.ConfidentialChannelView.as_view(),
+        name="confidential",
+    ),
+    path("reports/grading-preview/", views.GradingPreviewView.as_view(), name="grading_preview"),
+    path("reports/<int:pk>/", views.ReportDetailView.as_view(), name="detail"),
+    path("reports/<int:pk>/edit/", views.ReportEditView.as_view(), name="edit"),
+    path("reports/<int:pk>/autosave/", views.AutosaveView.as_view(), name="autosave"),
+    path("reports/<int:pk>/submit/", views.SubmitView.as_view(), name="submit"),
+]

@@ -1,0 +1,320 @@
+"""The operator's web pages. Thin views: forms parse input, `reports.services` write,
+`reports.selectors` read (visibility: what a user may not see is a 404)."""
+
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views import View
+from django.views.generic import TemplateView
+
+from .constants import RANSOMWARE_CATEGORY, Status
+from .exceptions import ActionForbidden, InvalidTransition, StaleVersion
+from .forms import GradingPreviewForm, ReportForm, StateSecretForm
+from .selectors import report_get, report_list
+from .services import (
+    RANSOM_FIELDS,
+    REQUIRED_TO_SUBMIT,
+    report_create,
+    report_submit,
+    report_update,
+    reporter_organizations,
+    severity_preview,
+)
+
+PAGE_SIZE = 20
+
+
+def _page(request, queryset):
+    return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+
+
+def _hhmm(moment) -> str:
+    return timezone.localtime(moment).strftime("%H:%M")
+
+
+def save_draft(*, user, report, form: ReportForm):
+    """Save what parsed. If the service refuses some fields (a time in the future, say),
+    save the rest and return the refusal, so a draft is never lost over one bad field.
+    Returns (saved_report or None, ValidationError or None). Raises StaleVersion."""
+    data = form.service_data(fallback_indicators=report.indicators)
+    version = form.cleaned_data.get("version")
+    if version is None:
+        raise StaleVersion()
+    refused = None
+    for _attempt in range(2):
+        try:
+            saved = report_update(user=user, pk=report.pk, data=data, version=version)
+            return saved, refused
+        except ValidationError as exc:
+            bad = set(getattr(exc, "error_dict", {})) & set(data)
+            if refused is not None or not bad:
+                return None, exc
+            refused = exc
+            data = {name: value for name, value in data.items() if name not in bad}
+    return None, refused
+
+
+def _rebind(post, version: int) -> ReportForm:
+    """The posted form again, carrying the version the draft now has."""
+    data = post.copy()
+    data["version"] = str(version)
+    form = ReportForm(data=data)
+    form.is_valid()
+    return form
+
+
+def _edit_context(report, form: ReportForm) -> dict:
+    indicators = form.indicators(report.indicators) if form.is_bound else report.indicators
+    declared = (
+        form.cleaned_data.get("severity_declared")
+        if form.is_bound and hasattr(form, "cleaned_data")
+        else report.severity_declared
+    )
+    return {
+        "report": report,
+        "form": form,
+        "grading": severity_preview(indicators or {}, declared or None),
+        "ransomware_code": RANSOMWARE_CATEGORY,
+        "is_cii_operator": report.organization.is_cii_operator,
+        "required_to_submit": (*REQUIRED_TO_SUBMIT, *RANSOM_FIELDS),
+    }
+
+
+class HomeView(LoginRequiredMixin, View):
+    """Reporters go to their organisation's reports; authority staff see the reports routed
+    or copied to them; superusers also get the admin link."""
+
+    def get(self, request):
+        if reporter_organizations(request.user):
+            return redirect("reports:list")
+        reports = report_list(user=request.user).order_by("-submitted_at", "-pk")
+        return render(request, "home.html", {"page_obj": _page(request, reports)})
+
+
+class ReportListView(LoginRequiredMixin, View):
+    def get(self, request):
+        reports = report_list(user=request.user).prefetch_related("deadlines")
+        return render(
+            request,
+            "reports/report_list.html",
+            {
+                "page_obj": _page(request, reports),
+                "organizations": reporter_organizations(request.user),
+            },
+        )
+
+
+class ReportNewView(LoginRequiredMixin, View):
+    """Art. 13 first: a report involving state secrets is not taken here (nothing stored).
+    Otherwise create an empty draft and open the form."""
+
+    template_name = "reports/report_new.html"
+
+    def _form(self, request, data=None):
+        organizations = reporter_organizations(request.user)
+        if not organizations:
+            raise PermissionDenied(_("Only an operator's reporters can file reports."))
+        return StateSecretForm(data=data, organizations=organizations)
+
+    def get(self, request):
+        return render(request, self.template_name, {"form": self._form(request)})
+
+    def post(self, request):
+        form = self._form(request, request.POST)
+        if not form.is_valid():
+            return render(request, self.template_name, {"form": form})
+        if form.cleaned_data["involves_state_secrets"] == "yes":
+            return redirect("reports:confidential")
+        key = form.cleaned_data.get("request_key")
+        try:
+            report = report_create(
+                user=request.user,
+                data={},
+                organization=form.cleaned_data.get("organization") or None,
+                idempotency_key=f"web-new:{key}" if key else None,
+            )
+        except ActionForbidden as exc:
+            raise PermissionDenied(str(exc.message)) from exc
+        except ValidationError as exc:
+            for message in exc.messages:
+                form.add_error(None, message)
+            return render(request, self.template_name, {"form": form})
+        messages.success(request, _("Draft %(ref)s created.") % {"ref": report.reference})
+        return redirect("reports:edit", pk=report.pk)
+
+
+class ConfidentialChannelView(LoginRequiredMixin, TemplateView):
+    template_name = "reports/confidential.html"
+
+
+class ReportDetailView(LoginRequiredMixin, View):
+    def get(self, request, pk):
+        report = report_get(user=request.user, pk=pk)
+        return render(
+            request,
+            "reports/report_detail.html",
+            {
+                "report": report,
+                "can_edit": report.status == Status.DRAFT
+                and any(
+                    o.pk == report.organization_id for o in reporter_organizations(request.user)
+                ),
+            },
+        )
+
+
+class ReportEditView(LoginRequiredMixin, View):
+    template_name = "reports/report_form.html"
+
+    def get(self, request, pk):
+        report = report_get(user=request.user, pk=pk)
+        if report.status != Status.DRAFT:
+            return redirect("reports:detail", pk=report.pk)
+        form = ReportForm(initial=ReportForm.initial_for(report))
+        return render(request, self.template_name, _edit_context(report, form))
+
+    def post(self, request, pk):
+        """The "Save draft" button, without JavaScript (the htmx autosave uses AutosaveView)."""
+        report = report_get(user=request.user, pk=pk)
+        if report.status != Status.DRAFT:
+            messages.info(request, _("This report has been submitted; it can no longer be edited."))
+            return redirect("reports:detail", pk=report.pk)
+        form = ReportForm(data=request.POST)
+        form.is_valid()
+        try:
+            saved, refused = save_draft(user=request.user, report=report, form=form)
+        except StaleVersion as exc:
+            messages.error(request, str(exc.message))
+            return render(request, self.template_name, _edit_context(report, form), status=409)
+        except ActionForbidden as exc:
+            raise PermissionDenied(str(exc.message)) from exc
+        except InvalidTransition as exc:
+            messages.error(request, str(exc.message))
+            return redirect("reports:detail", pk=report.pk)
+        if saved is not None and refused is None and not form.errors:
+            messages.success(
+                request, _("Draft saved at %(time)s.") % {"time": _hhmm(timezone.now())}
+            )
+            return redirect("reports:edit", pk=saved.pk)
+        if saved is not None:
+            report = saved
+            form = _rebind(request.POST, saved.version)
+            messages.warning(
+                request,
+                _("Draft saved at %(time)s, except the fields marked below.")
+                % {"time": _hhmm(timezone.now())},
+            )
+        else:
+            messages.error(request, _("The draft was not saved: correct the fields marked below."))
+        if refused is not None:
+            form.add_service_errors(refused)
+        return render(request, self.template_name, _edit_context(report, form))
+
+
+class AutosaveView(LoginRequiredMixin, View):
+    """htmx: save the whole form in the background; answers with a small status partial
+    (and the new version, swapped out of band into the form)."""
+
+    def post(self, request, pk):
+        report = report_get(user=request.user, pk=pk)
+        context = {"report": report, "saved_at": None, "errors": [], "stale": False}
+        if report.status != Status.DRAFT:
+            context["submitted"] = True
+            return render(request, "reports/_autosave.html", context)
+        form = ReportForm(data=request.POST)
+        form.is_valid()
+        try:
+            saved, refused = save_draft(user=request.user, report=report, form=form)
+        except StaleVersion as exc:
+            context.update(stale=True, message=str(exc.message))
+            return render(request, "reports/_autosave.html", context)
+        except ActionForbidden as exc:
+            raise PermissionDenied(str(exc.message)) from exc
+        if saved is not None:
+            context.update(report=saved, saved_at=timezone.now(), version=saved.version)
+        if refused is not None:
+            form.add_service_errors(refused)
+        context["errors"] = [
+            (form[name].label if name in form.fields else "", errors)
+            for name, errors in form.errors.items()
+            if name != "version"
+        ]
+        return render(request, "reports/_autosave.html", context)
+
+
+class SubmitView(LoginRequiredMixin, View):
+    """Submit in one service call. A repeat (double click, reload) just shows the report."""
+
+    def post(self, request, pk):
+        report = report_get(user=request.user, pk=pk)
+        if report.status != Status.DRAFT:
+            return redirect("reports:detail", pk=report.pk)
+        form = ReportForm(data=request.POST)
+        if not form.is_valid():
+            return self._not_submitted(request, report, form, None)
+        try:
+            submitted = report_submit(
+                user=request.user,
+                pk=report.pk,
+                data=form.service_data(fallback_indicators=report.indicators),
+                version=form.cleaned_data["version"],
+            )
+        except StaleVersion as exc:
+            messages.error(request, str(exc.message))
+            return render(
+                request, ReportEditView.template_name, _edit_context(report, form), status=409
+            )
+        except ActionForbidden as exc:
+            raise PermissionDenied(str(exc.message)) from exc
+        except ValidationError as exc:
+            return self._not_submitted(request, report, form, exc)
+        messages.success(
+            request,
+            _("Report %(ref)s submitted to %(authority)s.")
+            % {"ref": submitted.reference, "authority": submitted.receiving_authority},
+        )
+        return redirect("reports:detail", pk=submitted.pk)
+
+    def _not_submitted(self, request, report, form, exc):
+        """Keep what was typed (saved as the draft, where it parses), show the errors."""
+        try:
+            saved, refused = save_draft(user=request.user, report=report, form=form)
+        except StaleVersion as stale:
+            messages.error(request, str(stale.message))
+            return render(
+                request, ReportEditView.template_name, _edit_context(report, form), status=409
+            )
+        if saved is not None:
+            report = saved
+            form = _rebind(request.POST, saved.version)
+        if exc is not None:
+            form.add_service_errors(exc)
+        if refused is not None:
+            form.add_service_errors(refused)
+        messages.error(
+            request,
+            _("The report was not submitted: complete or correct the fields marked below."),
+        )
+        return render(request, ReportEditView.template_name, _edit_context(report, form))
+
+
+class GradingPreviewView(LoginRequiredMixin, View):
+    """htmx: the suggested level for the indicators as typed (nothing is saved)."""
+
+    def post(self, request):
+        form = GradingPreviewForm(data=request.POST)
+        form.is_valid()
+        declared = form.cleaned_data.get("severity_declared") or None
+        grading = severity_preview(form.indicators(), declared)
+        field_errors = [
+            (form[name].label, errors)
+            for name, errors in form.errors.items()
+            if name in form.fields
+        ]
+        return render(
+            request, "reports/_grading.html", {"grading": grading, "field_errors": field_errors}
+        )

@@ -1,0 +1,47 @@
+/* The report form: show the ransom fields for the ransomware category, the CII reason when
+   a CII operator unticks "involves CII", and stop background autosaves once the form is
+   being submitted (the submit itself carries every field). No inline scripts: CSP-ready. */
+(function () {
+  "use strict";
+
+  function hasError(el) {
+    return el && el.querySelector(".field-invalid") !== null;
+  }
+
+  function hasValue(el) {
+    if (!el) return false;
+    return Array.prototype.some.call(el.querySelectorAll("input, select, textarea"), function (i) {
+      return i.value !== "";
+    });
+  }
+
+  function toggle(form) {
+    var category = form.querySelector("[name=category]");
+    var ransom = document.getElementById("ransom-fields");
+    if (category && ransom) {
+      var isRansomware = category.value === ransom.dataset.ransomwareCode;
+      ransom.hidden = !(isRansomware || hasError(ransom) || hasValue(ransom));
+    }
+    var cii = form.querySelector("[name=involves_cii]");
+    var reason = document.getElementById("cii-untick-reason");
+    if (cii && reason) {
+      reason.hidden = cii.checked && !hasError(reason) && !hasValue(reason);
+    }
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    var form = document.getElementById("report-form");
+    if (!form) return;
+    toggle(form);
+    form.addEventListener("change", function () {
+      toggle(form);
+    });
+    var submitting = false;
+    form.addEventListener("submit", function () {
+      submitting = true;
+    });
+    document.body.addEventListener("htmx:beforeRequest", function (event) {
+      if (submitting && event.detail.elt === form) event.preventDefault();
+    });
+  });
+})();
