@@ -20,7 +20,7 @@ from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import IntegerField, Max
 from django.db.models.functions import Cast, Substr
 from django.utils import timezone
@@ -515,6 +515,25 @@ def _next_sequence() -> int:
     return (top or 0) + 1
 
 
+def _history_rows(model, pks: list[int], *, date_column: str) -> None:
+    """One "+" history row per new row, copied inside PostgreSQL (INSERT … SELECT): the
+    same rows `bulk_history_create` writes, without building each in Python."""
+    history = model.history.model
+    qn = connection.ops.quote_name
+    columns = [
+        history._meta.get_field(name).column for name in (f.name for f in history.tracked_fields)
+    ]
+    cols = ", ".join(qn(c) for c in columns)
+    sql = (
+        f"INSERT INTO {qn(history._meta.db_table)} ({cols}, history_date, "
+        "history_change_reason, history_type, history_user_id) "
+        f"SELECT {cols}, {qn(date_column)}, %s, '+', NULL FROM {qn(model._meta.db_table)} "
+        f"WHERE {qn(model._meta.pk.column)} = ANY(%s)"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, ["demo data", pks])
+
+
 def _write_batch(batch) -> None:
     from escalation.models import Deadline
 
@@ -522,9 +541,7 @@ def _write_batch(batch) -> None:
     with transaction.atomic():
         with _explicit_timestamps(Report, "created_at", "updated_at"):
             Report.objects.bulk_create(reports)
-        for r in reports:
-            r._history_date = r.updated_at
-        Report.history.bulk_history_create(reports, default_change_reason="demo data")
+        _history_rows(Report, [r.pk for r in reports], date_column="updated_at")
         Through = Report.copied_to.through
         Through.objects.bulk_create(
             [Through(report_id=r.pk, authority_id=a) for r, copies, _e, _c in batch for a in copies]

@@ -2,6 +2,7 @@
 submit, routing, grading, clocks) live in `reports.services`, whose ValidationError dicts
 are mapped back onto these forms with `add_service_errors`."""
 
+import re
 import uuid
 
 from django import forms
@@ -10,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .constants import Severity
 from .indicators import INDICATOR_BY_KEY, INDICATORS
+from .models import TEXT_MAX
 from .selectors import leaf_categories
 from .services import DRAFT_FIELDS
 
@@ -75,7 +77,9 @@ def bootstrap(form: forms.Form) -> None:
             css = "form-select"
         else:
             css = "form-control"
-        widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
+        classes = widget.attrs.get("class", "").split()
+        if css not in classes:
+            widget.attrs["class"] = " ".join([*classes, css])
 
 
 def indicator_field_name(key: str) -> str:
@@ -412,3 +416,223 @@ class GradingPreviewForm(forms.Form):
             self.fields[indicator_field_name(spec.key)] = _indicator_field(spec)
 
     indicators = ReportForm.indicators
+
+
+# --- The review workflow (reports/review_views.py) --------------------------------------
+# Each form only parses; the one service its view calls decides (and its ValidationError
+# comes back onto the form through `add_service_errors`).
+
+DEPARTMENT_SEPARATORS = re.compile(r"[,，、;；\n\r]+")
+
+
+def _textarea(rows: int = 3):
+    return forms.Textarea(attrs={"rows": rows})
+
+
+class ServiceForm(forms.Form):
+    """A workflow action's form: carries the `version` the report was read at."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+    def __init__(self, *args, report=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.report = report
+        if report is not None and not self.is_bound:
+            self.initial.setdefault("version", report.version)
+        bootstrap(self)
+
+    def service_kwargs(self) -> dict:
+        """The keyword arguments the service takes, besides user, pk and version."""
+        return {}
+
+    def add_service_errors(self, exc: ValidationError) -> None:
+        if not hasattr(exc, "error_dict"):
+            self.add_error(None, exc)
+            return
+        for field, errors in exc.message_dict.items():
+            target = self.SERVICE_FIELD_MAP.get(field, field)
+            for message in errors:
+                if target in self.fields and target != "version":
+                    self.add_error(target, message)
+                else:
+                    label = _field_label(field)
+                    self.add_error(None, f"{label}: {message}" if label else message)
+
+    SERVICE_FIELD_MAP: dict = {}
+
+
+class ClaimForm(ServiceForm):
+    pass
+
+
+class AcknowledgeForm(ServiceForm):
+    pass
+
+
+class AssignForm(ServiceForm):
+    user = forms.TypedChoiceField(label=_("Assign to"), coerce=int, choices=())
+
+    def __init__(self, *args, colleagues=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["user"].choices = [("", "—")] + [
+            (u.pk, u.get_full_name() or u.get_username()) for u in colleagues
+        ]
+
+    def service_kwargs(self) -> dict:
+        return {"assignee": self.cleaned_data["user"]}
+
+
+class GradeForm(ServiceForm):
+    severity = forms.ChoiceField(label=_("Level"), choices=())
+    reason = forms.CharField(
+        label=_("Reason for the level"), required=False, widget=_textarea(), max_length=TEXT_MAX
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["severity"].choices = [("", "—"), *Severity.choices]
+        if self.report is not None and not self.is_bound:
+            self.initial.setdefault("severity", self.report.severity)
+
+    def service_kwargs(self) -> dict:
+        return {"severity": self.cleaned_data["severity"], "reason": self.cleaned_data["reason"]}
+
+
+class RequestInfoForm(ServiceForm):
+    question = forms.CharField(
+        label=_("What the operator must supply"), required=False, widget=_textarea(4)
+    )
+    due_at = _datetime_field(_("Answer due by (optional)"))
+
+    def service_kwargs(self) -> dict:
+        return {"question": self.cleaned_data["question"], "due_at": self.cleaned_data["due_at"]}
+
+
+class ForwardForm(ServiceForm):
+    note = forms.CharField(
+        label=_("Note for the national tier (optional)"),
+        required=False,
+        widget=_textarea(2),
+        max_length=2000,
+    )
+
+    def service_kwargs(self) -> dict:
+        return {"note": self.cleaned_data["note"]}
+
+
+class NotifyForm(ServiceForm):
+    departments = forms.CharField(
+        label=_("Departments notified"),
+        required=False,
+        widget=_textarea(3),
+        help_text=_("One per line, or separated by commas."),
+    )
+
+    def service_kwargs(self) -> dict:
+        names = DEPARTMENT_SEPARATORS.split(self.cleaned_data["departments"] or "")
+        return {"departments": [n.strip() for n in names if n.strip()]}
+
+
+class CloseForm(ServiceForm):
+    reason = forms.CharField(label=_("Reason for closing"), required=False, widget=_textarea())
+
+    def service_kwargs(self) -> dict:
+        return {"reason": self.cleaned_data["reason"]}
+
+
+FOLLOWUP_ITEM_LABELS = {
+    "trend": _("Trend and possible further impact"),
+    "cause": _("Preliminary analysis of the cause"),
+    "attack_clues": _("Leads: possible attacker, attack path, vulnerabilities"),
+    "planned_measures": _("Further measures planned"),
+    "support_requested": _("Support requested"),
+    "scene_preservation": _("Preservation of the incident scene"),
+    "other": _("Anything else to report"),
+}
+
+
+class FollowUpForm(ServiceForm):
+    """补报 (items 3–8 that could not be given at first) or 续报 (progress)."""
+
+    kind = forms.ChoiceField(label=_("Kind"), choices=(), widget=forms.RadioSelect)
+    body = forms.CharField(label=_("What is new"), required=False, widget=_textarea(4))
+    severity_declared = forms.ChoiceField(
+        label=_("New declared level (optional)"), required=False, choices=()
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        from .models import FollowUp
+
+        self.fields["kind"].choices = FollowUp.Kind.choices
+        self.fields["severity_declared"].choices = [("", "—"), *Severity.choices]
+        for name, label in FOLLOWUP_ITEM_LABELS.items():
+            self.fields[name] = forms.CharField(
+                label=label, required=False, widget=_textarea(2), max_length=TEXT_MAX
+            )
+        if not self.is_bound:
+            self.initial.setdefault("kind", "supplement")
+        bootstrap(self)
+
+    def item_fields(self) -> list:
+        return [self[name] for name in FOLLOWUP_ITEM_LABELS]
+
+    def service_kwargs(self) -> dict:
+        data = {name: self.cleaned_data[name] for name in ("kind", "body", *FOLLOWUP_ITEM_LABELS)}
+        if self.cleaned_data.get("severity_declared"):
+            data["severity_declared"] = self.cleaned_data["severity_declared"]
+        return {"data": data}
+
+
+class HandlingEndedForm(ServiceForm):
+    handling_ended_at = _datetime_field(_("Handling ended at"))
+
+    def service_kwargs(self) -> dict:
+        return {"handling_ended_at": self.cleaned_data["handling_ended_at"]}
+
+
+SUMMARY_LABELS = {
+    "cause": _("Cause"),
+    "emergency_measures": _("Emergency measures taken"),
+    "harm": _("Harm caused"),
+    "accountability": _("Accountability"),
+    "rectification": _("Rectification"),
+    "lessons": _("Lessons learned"),
+}
+
+
+class SummaryForm(ServiceForm):
+    """总结报告 (Art. 8)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, label in SUMMARY_LABELS.items():
+            self.fields[name] = forms.CharField(
+                label=label, required=False, widget=_textarea(3), max_length=TEXT_MAX
+            )
+        bootstrap(self)
+
+    def service_kwargs(self) -> dict:
+        return {"data": {name: self.cleaned_data[name] for name in SUMMARY_LABELS}}
+
+
+class RequireForm(forms.Form):
+    """An authority records an incident learned of elsewhere and requires the report."""
+
+    organization = forms.IntegerField(
+        label=_("Organisation"), widget=forms.HiddenInput, required=False
+    )
+    title = forms.CharField(label=_("What happened (a few words)"), required=False)
+    note = forms.CharField(
+        label=_("How the incident became known, and what is required"),
+        required=False,
+        widget=_textarea(4),
+        max_length=TEXT_MAX,
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        bootstrap(self)
+
+    add_service_errors = ServiceForm.add_service_errors
+    SERVICE_FIELD_MAP: dict = {}

@@ -216,7 +216,10 @@ def _resolve_organization(user, organization) -> Organization:
     raise ValidationError({"organization": _("You do not report for this organisation.")})
 
 
-@transaction.atomic
+class _IdempotencyKeyTaken(Exception):
+    """A concurrent request with the same key committed first (raised to roll back ours)."""
+
+
 def report_create(
     *,
     user,
@@ -225,12 +228,50 @@ def report_create(
     idempotency_key: str | None = None,
     now: datetime | None = None,
 ) -> Report:
+    report, _created = report_create_idempotent(
+        user=user,
+        data=data,
+        organization=organization,
+        idempotency_key=idempotency_key,
+        now=now,
+    )
+    return report
+
+
+def report_create_idempotent(
+    *,
+    user,
+    data: dict,
+    organization=None,
+    idempotency_key: str | None = None,
+    now: datetime | None = None,
+) -> tuple[Report, bool]:
+    """`report_create` that also says whether this call created the report (False: a
+    request with the same `Idempotency-Key` made it, earlier or concurrently)."""
+    try:
+        return _report_create(
+            user=user,
+            data=data,
+            organization=organization,
+            idempotency_key=idempotency_key,
+            now=now,
+        )
+    except _IdempotencyKeyTaken:
+        # Our draft is rolled back; the winner's key is committed and visible now.
+        key = IdempotencyKey.objects.select_related("report").get(user=user, key=idempotency_key)
+        return key.report, False
+
+
+@transaction.atomic
+def _report_create(
+    *, user, data: dict, organization, idempotency_key: str | None, now: datetime | None
+) -> tuple[Report, bool]:
     now = now or timezone.now()
     org = _resolve_organization(user, organization)
     if idempotency_key:
         existing = IdempotencyKey.objects.filter(user=user, key=idempotency_key).first()
         if existing:
-            return existing.report
+            return existing.report, False
     report = Report(organization=org, created_by=user, status=Status.DRAFT)
     report.involves_cii = org.is_cii_operator
     _apply(report, data)
@@ -249,10 +290,10 @@ def report_create(
             with transaction.atomic():
                 IdempotencyKey.objects.create(user=user, key=idempotency_key, report=report)
         except IntegrityError:
-            # A concurrent request with the same key won: drop ours, return theirs.
-            transaction.set_rollback(True)
-            return IdempotencyKey.objects.get(user=user, key=idempotency_key).report
-    return report
+            # A concurrent request with the same key won: roll ours back, return theirs.
+            # (No query may run in this block once it is marked for rollback, so leave it.)
+            raise _IdempotencyKeyTaken() from None
+    return report, True
 
 
 def _lock_draft(*, user, pk, version: int | None) -> Report:
@@ -467,10 +508,10 @@ def _sync_forward_clock(report: Report, now: datetime, reason: str) -> None:
 
 
 @transaction.atomic
-def report_claim(*, user, pk, now: datetime | None = None) -> Report:
+def report_claim(*, user, pk, version: int | None = None, now: datetime | None = None) -> Report:
     now = now or timezone.now()
     try:
-        report, _role, to_status = _begin(user, pk, "claim")
+        report, _role, to_status = _begin(user, pk, "claim", version=version)
     except InvalidTransition:
         current = Report.objects.select_related("assignee").get(pk=pk)
         if current.assignee_id and current.assignee_id != user.pk:
@@ -486,9 +527,11 @@ def report_claim(*, user, pk, now: datetime | None = None) -> Report:
 
 
 @transaction.atomic
-def report_assign(*, user, pk, assignee, now: datetime | None = None) -> Report:
+def report_assign(
+    *, user, pk, assignee, version: int | None = None, now: datetime | None = None
+) -> Report:
     now = now or timezone.now()
-    report, role, to_status = _begin(user, pk, "assign")
+    report, role, to_status = _begin(user, pk, "assign", version=version)
     assignee_id = getattr(assignee, "pk", assignee)
     if report.tier == Tier.NATIONAL:
         staff = Membership.objects.filter(
@@ -518,9 +561,11 @@ def report_assign(*, user, pk, assignee, now: datetime | None = None) -> Report:
 
 
 @transaction.atomic
-def report_acknowledge(*, user, pk, now: datetime | None = None) -> Report:
+def report_acknowledge(
+    *, user, pk, version: int | None = None, now: datetime | None = None
+) -> Report:
     now = now or timezone.now()
-    report, role, to_status = _begin(user, pk, "acknowledge")
+    report, role, to_status = _begin(user, pk, "acknowledge", version=version)
     if role == workflow.NATIONAL:
         report.status = to_status
         if not report.assignee_id:
@@ -581,7 +626,13 @@ def report_grade(
 
 @transaction.atomic
 def report_request_info(
-    *, user, pk, question: str, due_at: datetime | None = None, now: datetime | None = None
+    *,
+    user,
+    pk,
+    question: str,
+    due_at: datetime | None = None,
+    version: int | None = None,
+    now: datetime | None = None,
 ) -> InfoRequest:
     from escalation.services import deadline_open
 
@@ -595,7 +646,7 @@ def report_request_info(
         errors["due_at"] = _("The due time must be in the future.")
     if errors:
         raise ValidationError(errors)
-    report, _role, to_status = _begin(user, pk, "request_info")
+    report, _role, to_status = _begin(user, pk, "request_info", version=version)
     authority = (
         report.receiving_authority
         if report.tier == Tier.RECEIVING
@@ -639,13 +690,15 @@ FOLLOWUP_ITEMS = (
 
 
 @transaction.atomic
-def report_followup(*, user, pk, data: dict, now: datetime | None = None) -> FollowUp:
+def report_followup(
+    *, user, pk, data: dict, version: int | None = None, now: datetime | None = None
+) -> FollowUp:
     """补报 or 续报. New item 3–8 content and new grading information update the report; a
     follow-up answers every open request for information."""
     from escalation.services import deadline_meet
 
     now = now or timezone.now()
-    report, _role, _to = _begin(user, pk, "followup")
+    report, _role, _to = _begin(user, pk, "followup", version=version)
     allowed = {"kind", "body", "indicators", "severity_declared", *FOLLOWUP_ITEMS}
     unknown = set(data) - allowed
     if unknown:
@@ -724,7 +777,13 @@ def report_followup(*, user, pk, data: dict, now: datetime | None = None) -> Fol
 
 @transaction.atomic
 def report_forward(
-    *, user, pk, automatic: bool = False, now: datetime | None = None, note: str = ""
+    *,
+    user,
+    pk,
+    automatic: bool = False,
+    now: datetime | None = None,
+    note: str = "",
+    version: int | None = None,
 ) -> Report:
     """Pass a serious report to the national tier. One service for the manual action and the
     automatic escalation: the row lock and the one-to-one `Forwarding` make it happen once."""
@@ -734,7 +793,7 @@ def report_forward(
     if automatic:
         user = None
     try:
-        report, _role, to_status = _begin(user, pk, "forward")
+        report, _role, to_status = _begin(user, pk, "forward", version=version)
     except InvalidTransition:
         if automatic:
             return Report.objects.get(pk=pk)  # already forwarded or closed: nothing to do
@@ -790,7 +849,14 @@ def report_forward(
 
 
 @transaction.atomic
-def report_notify(*, user, pk, departments: list[str], now: datetime | None = None) -> Report:
+def report_notify(
+    *,
+    user,
+    pk,
+    departments: list[str],
+    version: int | None = None,
+    now: datetime | None = None,
+) -> Report:
     """Record that same-level departments, public security or (national tier) the relevant
     departments were notified (通报)."""
     now = now or timezone.now()
@@ -799,7 +865,7 @@ def report_notify(*, user, pk, departments: list[str], now: datetime | None = No
         raise ValidationError({"departments": _("Name at least one department.")})
     if any(len(n) > 200 for n in names) or len(names) > 50:
         raise ValidationError({"departments": _("At most 50 names of 200 characters.")})
-    report, _role, _to = _begin(user, pk, "notify")
+    report, _role, _to = _begin(user, pk, "notify", version=version)
     report_event_create(
         report=report, kind=ReportEvent.Kind.NOTIFIED, at=now, actor=user, note="、".join(names)
     )
@@ -807,13 +873,15 @@ def report_notify(*, user, pk, departments: list[str], now: datetime | None = No
 
 
 @transaction.atomic
-def report_close(*, user, pk, reason: str, now: datetime | None = None) -> Report:
+def report_close(
+    *, user, pk, reason: str, version: int | None = None, now: datetime | None = None
+) -> Report:
     from escalation.services import deadline_cancel
 
     now = now or timezone.now()
     if not (reason or "").strip():
         raise ValidationError({"reason": _("Give the reason for closing.")})
-    report, _role, to_status = _begin(user, pk, "close")
+    report, _role, to_status = _begin(user, pk, "close", version=version)
     if report.tier == Tier.RECEIVING and report.is_serious:
         raise InvalidTransition(
             _("A major or especially major report must be forwarded to the national tier first.")
@@ -830,12 +898,17 @@ def report_close(*, user, pk, reason: str, now: datetime | None = None) -> Repor
 
 @transaction.atomic
 def report_handling_ended(
-    *, user, pk, handling_ended_at: datetime, now: datetime | None = None
+    *,
+    user,
+    pk,
+    handling_ended_at: datetime,
+    version: int | None = None,
+    now: datetime | None = None,
 ) -> Report:
     from escalation.services import deadline_open
 
     now = now or timezone.now()
-    report, _role, _to = _begin(user, pk, "handling_ended")
+    report, _role, _to = _begin(user, pk, "handling_ended", version=version)
     if report.handling_ended_at:
         raise InvalidTransition(_("The end of handling is already recorded."))
     if handling_ended_at is None:
@@ -875,14 +948,16 @@ SUMMARY_FIELDS = (
 
 
 @transaction.atomic
-def report_summary(*, user, pk, data: dict, now: datetime | None = None) -> SummaryReport:
+def report_summary(
+    *, user, pk, data: dict, version: int | None = None, now: datetime | None = None
+) -> SummaryReport:
     from escalation.services import deadline_meet
 
     now = now or timezone.now()
     unknown = set(data) - set(SUMMARY_FIELDS)
     if unknown:
         raise ValidationError({name: _("This field cannot be set.") for name in sorted(unknown)})
-    report, _role, _to = _begin(user, pk, "summary")
+    report, _role, _to = _begin(user, pk, "summary", version=version)
     if not report.handling_ended_at:
         raise InvalidTransition(_("Record when handling ended before filing the summary report."))
     if SummaryReport.objects.filter(report=report).exists():

@@ -179,7 +179,11 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     # One name for the one severity scale (declared, suggested, reviewed, used for clocks).
-    "ENUM_NAME_OVERRIDES": {"SeverityEnum": "reports.constants.Severity"},
+    "ENUM_NAME_OVERRIDES": {
+        "SeverityEnum": "reports.constants.Severity",
+        # used by the follow-up's output and its input: name it once
+        "FollowUpKindEnum": "reports.models.FollowUp.Kind",
+    },
 }
 
 LOGGING = {

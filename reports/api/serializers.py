@@ -12,7 +12,8 @@ from accounts.models import Authority, Organization
 
 from ..constants import Severity
 from ..indicators import clean_indicators
-from ..models import TEXT_MAX, Category, Report, ReportEvent
+from ..models import TEXT_MAX, Category, FollowUp, Report, ReportEvent
+from ..services import FOLLOWUP_ITEMS
 
 # ---------------------------------------------------------------------------------------
 # Output
@@ -87,6 +88,100 @@ class EventSerializer(serializers.ModelSerializer):
         return obj.actor.get_username() if obj.actor_id and obj.actor else None
 
 
+def _username(user) -> str | None:
+    return user.get_username() if user is not None else None
+
+
+class FollowUpSerializer(serializers.ModelSerializer):
+    """A 补报 (supplement) or 续报 (progress report)."""
+
+    severity_declared = serializers.ChoiceField(
+        choices=Severity.choices, allow_blank=True, read_only=True
+    )
+    indicators = serializers.SerializerMethodField(
+        help_text=_("New grading indicators it brought, or null.")
+    )
+    answers = serializers.IntegerField(
+        source="answers_id",
+        allow_null=True,
+        read_only=True,
+        help_text=_("The id of the request for information it answered, or null."),
+    )
+    created_by = serializers.SerializerMethodField(help_text=_("The username of who filed it."))
+
+    class Meta:
+        model = FollowUp
+        fields = [
+            "id",
+            "kind",
+            "body",
+            *FOLLOWUP_ITEMS,
+            "indicators",
+            "severity_declared",
+            "answers",
+            "created_by",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(
+        {
+            "type": "object",
+            "additionalProperties": True,
+            "nullable": True,
+            "description": "Grading indicators: one optional key per row of the grading guide.",
+        }
+    )
+    def get_indicators(self, obj):
+        return obj.indicators
+
+    def get_created_by(self, obj) -> str | None:
+        return _username(obj.created_by) if obj.created_by_id else None
+
+
+class InfoRequestSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    authority = AuthoritySerializer(help_text=_("The authority that asks."))
+    question = serializers.CharField()
+    due_at = serializers.DateTimeField(allow_null=True)
+    requested_by = serializers.SerializerMethodField()
+    requested_at = serializers.DateTimeField()
+    answered_at = serializers.DateTimeField(
+        allow_null=True, help_text=_("When a follow-up answered it, or null while open.")
+    )
+
+    def get_requested_by(self, obj) -> str | None:
+        return _username(obj.requested_by) if obj.requested_by_id else None
+
+
+class SummaryReportSerializer(serializers.Serializer):
+    """总结报告 (Art. 8)."""
+
+    cause = serializers.CharField()
+    emergency_measures = serializers.CharField()
+    harm = serializers.CharField()
+    accountability = serializers.CharField()
+    rectification = serializers.CharField()
+    lessons = serializers.CharField()
+    filed_by = serializers.SerializerMethodField()
+    filed_at = serializers.DateTimeField()
+
+    def get_filed_by(self, obj) -> str | None:
+        return _username(obj.filed_by) if obj.filed_by_id else None
+
+
+class ForwardedSerializer(serializers.Serializer):
+    at = serializers.DateTimeField()
+    automatic = serializers.BooleanField(
+        help_text=_("True when the portal forwarded it by itself before the limit.")
+    )
+
+
+def _one_to_one(obj, name):
+    """The reverse one-to-one row, or None (select_related caches the absence)."""
+    return getattr(obj, name, None)
+
+
 class CriterionSerializer(serializers.Serializer):
     indicator = serializers.CharField()
     level = serializers.ChoiceField(choices=Severity.choices)
@@ -125,6 +220,22 @@ class ReportSerializer(serializers.ModelSerializer):
     criteria_met = CriteriaMetField(read_only=True)
     indicators = IndicatorsField(read_only=True)
     ransomware = serializers.SerializerMethodField()
+    assignee = serializers.SerializerMethodField(
+        help_text=_("The username of the official handling it, or null.")
+    )
+    severity_reviewed = serializers.ChoiceField(
+        choices=Severity.choices,
+        allow_blank=True,
+        read_only=True,
+        help_text=_("The reviewer's level (blank until graded)."),
+    )
+    missed = serializers.SerializerMethodField(
+        help_text=_("Required by an authority and not filed in time (漏报).")
+    )
+    forwarded = serializers.SerializerMethodField()
+    followups = FollowUpSerializer(many=True, read_only=True)
+    info_requests = InfoRequestSerializer(many=True, read_only=True)
+    summary = serializers.SerializerMethodField()
     deadlines = serializers.SerializerMethodField()
     events = EventSerializer(many=True, read_only=True)
 
@@ -169,10 +280,35 @@ class ReportSerializer(serializers.ModelSerializer):
             "emergency_plan",
             "protective_measures",
             "late_reason",
+            "assignee",
+            "severity_reviewed",
+            "grade_reason",
+            "closed_reason",
+            "missed",
+            "forwarded",
+            "followups",
+            "info_requests",
+            "summary",
             "deadlines",
             "events",
         ]
         read_only_fields = fields
+
+    def get_assignee(self, obj) -> str | None:
+        return _username(obj.assignee) if obj.assignee_id else None
+
+    def get_missed(self, obj) -> bool:
+        return obj.missed_at is not None
+
+    @extend_schema_field(ForwardedSerializer(allow_null=True))
+    def get_forwarded(self, obj):
+        forwarding = _one_to_one(obj, "forwarding")
+        return None if forwarding is None else ForwardedSerializer(forwarding).data
+
+    @extend_schema_field(SummaryReportSerializer(allow_null=True))
+    def get_summary(self, obj):
+        summary = _one_to_one(obj, "summary")
+        return None if summary is None else SummaryReportSerializer(summary).data
 
     @extend_schema_field(RansomwareSerializer(allow_null=True))
     def get_ransomware(self, obj):
@@ -395,3 +531,177 @@ class TokenInputSerializer(StrictInputSerializer):
         max_length=12,
         help_text=_("One-time code, for accounts with two-factor login."),
     )
+
+
+class ReportActionInputSerializer(StrictInputSerializer):
+    # Base of the review-workflow commands: an optional `version` (409 if stale).
+
+    version = serializers.IntegerField(
+        required=False,
+        min_value=1,
+        help_text=_("The `version` you read the report at (409 if stale). Optional."),
+    )
+
+
+class ReportClaimInputSerializer(ReportActionInputSerializer):
+    pass
+
+
+class ReportAcknowledgeInputSerializer(ReportActionInputSerializer):
+    pass
+
+
+class ReportForwardInputSerializer(ReportActionInputSerializer):
+    pass
+
+
+@extend_schema_field(
+    {
+        "oneOf": [{"type": "integer", "minimum": 1}, {"type": "string", "maxLength": 150}],
+        "description": "A user id (integer) or a username (string).",
+    }
+)
+class UserReferenceField(serializers.Field):
+    """A user id (JSON integer) or a username (JSON string), resolved to an id. An unknown
+    username resolves to None, so the service gives the same answer as for a user who is
+    not a colleague (no way to probe which usernames exist)."""
+
+    default_error_messages = {"invalid": _("Give a user id or a username.")}
+
+    def to_internal_value(self, data):
+        from django.contrib.auth import get_user_model
+
+        if isinstance(data, int) and not isinstance(data, bool) and data >= 1:
+            return data
+        if isinstance(data, str) and data.strip() and len(data) <= 150:
+            return (
+                get_user_model()
+                .objects.filter(**{get_user_model().USERNAME_FIELD: data.strip()})
+                .values_list("pk", flat=True)
+                .first()
+            )
+        self.fail("invalid")
+
+    def to_representation(self, value):
+        return value
+
+
+class ReportAssignInputSerializer(ReportActionInputSerializer):
+    user = UserReferenceField(
+        help_text=_("A colleague at the authority holding the report: id or username.")
+    )
+
+
+class ReportGradeInputSerializer(ReportActionInputSerializer):
+    severity = serializers.ChoiceField(choices=Severity.choices)
+    reason = serializers.CharField(max_length=TEXT_MAX)
+
+
+class ReportRequestInfoInputSerializer(ReportActionInputSerializer):
+    question = serializers.CharField(max_length=TEXT_MAX)
+    due_at = _when(help_text=_("When the answer is due (opens a clock); optional."))
+
+
+class ReportNotifyInputSerializer(ReportActionInputSerializer):
+    departments = serializers.ListField(
+        child=serializers.CharField(max_length=200),
+        allow_empty=False,
+        max_length=50,
+        help_text=_("The departments notified (通报), by name."),
+    )
+
+
+class ReportCloseInputSerializer(ReportActionInputSerializer):
+    reason = serializers.CharField(max_length=TEXT_MAX)
+
+
+class ReportFollowUpInputSerializer(ReportActionInputSerializer):
+    """补报 (`supplement`: Art. 7 items 3–8 that could not be given at first) or 续报
+    (`progress`). Items given here also update the report."""
+
+    kind = serializers.ChoiceField(choices=FollowUp.Kind.choices)
+    body = serializers.CharField(max_length=TEXT_MAX, help_text=_("What is new."))
+    trend = _text()
+    cause = _text()
+    attack_clues = _text()
+    planned_measures = _text()
+    support_requested = _text()
+    scene_preservation = _text()
+    other = _text()
+    indicators = IndicatorsField(required=False, allow_null=True)
+    severity_declared = serializers.ChoiceField(
+        choices=Severity.choices, required=False, allow_blank=True
+    )
+
+    def validate_indicators(self, value):
+        if value is None:
+            return None
+        cleaned, errors = clean_indicators(value)
+        if errors:
+            raise serializers.ValidationError(errors)
+        return cleaned
+
+
+class ReportHandlingEndedInputSerializer(ReportActionInputSerializer):
+    handling_ended_at = serializers.DateTimeField(
+        help_text=_("When handling actually ended (处置工作结束); opens the 30-day summary clock.")
+    )
+
+
+class ReportSummaryInputSerializer(ReportActionInputSerializer):
+    cause = serializers.CharField(max_length=TEXT_MAX)
+    emergency_measures = serializers.CharField(max_length=TEXT_MAX)
+    harm = serializers.CharField(max_length=TEXT_MAX)
+    accountability = serializers.CharField(max_length=TEXT_MAX)
+    rectification = serializers.CharField(max_length=TEXT_MAX)
+    lessons = serializers.CharField(max_length=TEXT_MAX)
+
+
+class RequiredReportInputSerializer(StrictInputSerializer):
+    organization = serializers.IntegerField(
+        min_value=1, help_text=_("The id of the organisation that must report.")
+    )
+    title = serializers.CharField(max_length=200, help_text=_("The incident, in a few words."))
+    note = _text(help_text=_("What the authority knows; shown to the operator."))
+
+
+# ---------------------------------------------------------------------------------------
+# Notifications (the bell). The model lives in escalation; it is reached through the
+# reverse relation so that reports does not import escalation models.
+# ---------------------------------------------------------------------------------------
+
+
+def _notification_model():
+    return Report._meta.get_field("notifications").related_model
+
+
+class NotificationSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    kind = serializers.ChoiceField(choices=_notification_model().Kind.choices)
+    message = serializers.CharField()
+    report = serializers.IntegerField(
+        source="report_id", allow_null=True, help_text=_("The report it is about, or null.")
+    )
+    reference = serializers.SerializerMethodField(help_text=_("That report's reference."))
+    created_at = serializers.DateTimeField()
+    read_at = serializers.DateTimeField(allow_null=True)
+    unread = serializers.SerializerMethodField()
+
+    def get_reference(self, obj) -> str | None:
+        return obj.report.reference if obj.report_id else None
+
+    def get_unread(self, obj) -> bool:
+        return obj.read_at is None
+
+
+class NotificationsReadInputSerializer(StrictInputSerializer):
+    ids = serializers.ListField(
+        child=serializers.IntegerField(min_value=1),
+        required=False,
+        max_length=1000,
+        help_text=_("The notifications to mark read; leave out to mark all of yours read."),
+    )
+
+
+class NotificationsReadSerializer(serializers.Serializer):
+    updated = serializers.IntegerField(help_text=_("How many were unread and are now read."))

@@ -27,19 +27,37 @@ from rest_framework.views import APIView
 from accounts.models import Membership
 
 from .. import services
-from ..filters import ReportFilterSet
-from ..models import Category, IdempotencyKey, Report, ReportEvent
-from ..selectors import report_get, report_list
+from ..filters import NotificationFilterSet, ReportFilterSet
+from ..models import Category, FollowUp, InfoRequest, Report, ReportEvent
+from ..selectors import report_list
 from .serializers import (
     CategorySerializer,
     ErrorSerializer,
+    FollowUpSerializer,
+    NotificationSerializer,
+    NotificationsReadInputSerializer,
+    NotificationsReadSerializer,
     RansomwareInputSerializer,
+    ReportAcknowledgeInputSerializer,
+    ReportAssignInputSerializer,
+    ReportClaimInputSerializer,
+    ReportCloseInputSerializer,
     ReportCreateInputSerializer,
+    ReportFollowUpInputSerializer,
+    ReportForwardInputSerializer,
+    ReportGradeInputSerializer,
+    ReportHandlingEndedInputSerializer,
+    ReportNotifyInputSerializer,
+    ReportRequestInfoInputSerializer,
     ReportSerializer,
     ReportSubmitInputSerializer,
+    ReportSummaryInputSerializer,
     ReportUpdateInputSerializer,
+    RequiredReportInputSerializer,
+    SummaryReportSerializer,
     TokenInputSerializer,
     TokenSerializer,
+    _notification_model,
 )
 
 IDEMPOTENCY_KEY_MAX = 200  # reports.models.IdempotencyKey.key
@@ -89,6 +107,26 @@ def _call(service, **kwargs):
         raise _api_errors(exc) from exc
 
 
+def _action_schema(summary, request, *, description=None, created=None):
+    """The extend_schema arguments every report command shares: 200 with the report (or 201
+    with what it `created`), and 400/401/403/404/409."""
+    ok = {201: created} if created is not None else {200: ReportSerializer}
+    return extend_schema(
+        summary=summary,
+        description=description,
+        parameters=[REPORT_ID],
+        request=request,
+        responses={
+            **ok,
+            400: BAD_REQUEST,
+            401: UNAUTHORIZED,
+            403: FORBIDDEN,
+            404: NOT_FOUND,
+            409: CONFLICT,
+        },
+    )
+
+
 class IsReporter(permissions.BasePermission):
     """Only an operator's reporters file reports (an authority's staff get 403)."""
 
@@ -96,6 +134,18 @@ class IsReporter(permissions.BasePermission):
 
     def has_permission(self, request, view) -> bool:
         return Membership.objects.filter(user=request.user, role=Membership.Role.REPORTER).exists()
+
+
+class IsAuthorityStaff(permissions.BasePermission):
+    """Only receiving reviewers and national officials require reports (others get 403)."""
+
+    message = _("Only receiving reviewers and national officials can do this.")
+
+    def has_permission(self, request, view) -> bool:
+        return Membership.objects.filter(
+            user=request.user,
+            role__in=[Membership.Role.REVIEWER, Membership.Role.NATIONAL_OFFICIAL],
+        ).exists()
 
 
 @extend_schema(tags=["auth"])
@@ -128,8 +178,15 @@ class TokenObtainView(APIView):
 
 
 def _timeline_prefetch(queryset):
-    return queryset.prefetch_related(
-        "deadlines", Prefetch("events", queryset=ReportEvent.objects.select_related("actor"))
+    """Everything ReportSerializer reads, in a fixed number of queries whatever the page."""
+    return queryset.select_related("assignee", "forwarding", "summary__filed_by").prefetch_related(
+        "deadlines",
+        Prefetch("events", queryset=ReportEvent.objects.select_related("actor")),
+        Prefetch("followups", queryset=FollowUp.objects.select_related("created_by")),
+        Prefetch(
+            "info_requests",
+            queryset=InfoRequest.objects.select_related("authority", "requested_by"),
+        ),
     )
 
 
@@ -169,8 +226,17 @@ class ReportViewSet(viewsets.GenericViewSet):
         return context
 
     def _output(self, pk, *, status_code=status.HTTP_200_OK) -> Response:
-        report = report_get(user=self.request.user, pk=pk)
+        report = _timeline_prefetch(report_list(user=self.request.user)).filter(pk=pk).first()
+        if report is None:
+            raise Http404
         return Response(self.get_serializer(report).data, status=status_code)
+
+    def _command_input(self, serializer_class, pk) -> dict:
+        """404 if the report is not visible, then 400 for bad input; the validated data."""
+        self._visible_or_404(pk)
+        serializer = serializer_class(data=self.request.data)
+        serializer.is_valid(raise_exception=True)
+        return dict(serializer.validated_data)
 
     def _visible_or_404(self, pk) -> None:
         """Not visible = 404 before anything else, whatever the body says."""
@@ -221,18 +287,15 @@ class ReportViewSet(viewsets.GenericViewSet):
             )
         serializer = ReportCreateInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        seen = (
-            key is not None and IdempotencyKey.objects.filter(user=request.user, key=key).exists()
-        )
-        report = _call(
-            services.report_create,
+        report, created = _call(
+            services.report_create_idempotent,
             user=request.user,
             data=serializer.service_data(),
             organization=serializer.validated_data.get("organization"),
             idempotency_key=key,
         )
         return self._output(
-            report.pk, status_code=status.HTTP_200_OK if seen else status.HTTP_201_CREATED
+            report.pk, status_code=status.HTTP_201_CREATED if created else status.HTTP_200_OK
         )
 
     @extend_schema(
@@ -292,6 +355,234 @@ class ReportViewSet(viewsets.GenericViewSet):
             version=serializer.validated_data.get("version"),
         )
         return self._output(report.pk)
+
+    # -----------------------------------------------------------------------------------
+    # Operator: follow-ups, end of handling, summary report
+    # -----------------------------------------------------------------------------------
+
+    @_action_schema(
+        _("File a supplementary (补报) or progress (续报) report"),
+        ReportFollowUpInputSerializer,
+        description=_(
+            "Allowed in any state but draft and closed. Items 3–8 and new grading information "
+            "given here update the report; a follow-up answers every open request for "
+            "information."
+        ),
+        created=FollowUpSerializer,
+    )
+    @action(detail=True, methods=["post"])
+    def followups(self, request, pk=None):
+        data = self._command_input(ReportFollowUpInputSerializer, pk)
+        version = data.pop("version", None)
+        followup = _call(
+            services.report_followup, user=request.user, pk=pk, data=data, version=version
+        )
+        return Response(FollowUpSerializer(followup).data, status=status.HTTP_201_CREATED)
+
+    @_action_schema(
+        _("Record when handling ended"),
+        ReportHandlingEndedInputSerializer,
+        description=_("Opens the 30-day clock for the summary report (总结报告)."),
+    )
+    @action(detail=True, methods=["post"], url_path="handling-ended")
+    def handling_ended(self, request, pk=None):
+        data = self._command_input(ReportHandlingEndedInputSerializer, pk)
+        report = _call(services.report_handling_ended, user=request.user, pk=pk, **data)
+        return self._output(report.pk)
+
+    @_action_schema(
+        _("File the summary report (总结报告)"),
+        ReportSummaryInputSerializer,
+        description=_("Once handling has ended; filed once."),
+        created=SummaryReportSerializer,
+    )
+    @action(detail=True, methods=["post"])
+    def summary(self, request, pk=None):
+        data = self._command_input(ReportSummaryInputSerializer, pk)
+        version = data.pop("version", None)
+        summary = _call(
+            services.report_summary, user=request.user, pk=pk, data=data, version=version
+        )
+        return Response(SummaryReportSerializer(summary).data, status=status.HTTP_201_CREATED)
+
+    # -----------------------------------------------------------------------------------
+    # Receiving reviewers and national officials
+    # -----------------------------------------------------------------------------------
+
+    @_action_schema(
+        _("Claim a submitted report"),
+        ReportClaimInputSerializer,
+        description=_("A reviewer of the receiving authority takes the report into review."),
+    )
+    @action(detail=True, methods=["post"])
+    def claim(self, request, pk=None):
+        data = self._command_input(ReportClaimInputSerializer, pk)
+        report = _call(services.report_claim, user=request.user, pk=pk, **data)
+        return self._output(report.pk)
+
+    @_action_schema(
+        _("Assign the report to a colleague"),
+        ReportAssignInputSerializer,
+        description=_("To a colleague at the authority that holds the report."),
+    )
+    @action(detail=True, methods=["post"])
+    def assign(self, request, pk=None):
+        data = self._command_input(ReportAssignInputSerializer, pk)
+        assignee = data.pop("user")
+        report = _call(services.report_assign, user=request.user, pk=pk, assignee=assignee, **data)
+        return self._output(report.pk)
+
+    @_action_schema(
+        _("Acknowledge the report"),
+        ReportAcknowledgeInputSerializer,
+        description=_(
+            "The national tier takes a forwarded report into review; a public-security "
+            "liaison records that it has read a copy."
+        ),
+    )
+    @action(detail=True, methods=["post"])
+    def acknowledge(self, request, pk=None):
+        data = self._command_input(ReportAcknowledgeInputSerializer, pk)
+        report = _call(services.report_acknowledge, user=request.user, pk=pk, **data)
+        return self._output(report.pk)
+
+    @_action_schema(
+        _("Grade the report"),
+        ReportGradeInputSerializer,
+        description=_(
+            "The reviewer's level replaces the declared and suggested ones for the clocks: "
+            "graded major or above, the forward clock opens; graded below, it closes."
+        ),
+    )
+    @action(detail=True, methods=["post"])
+    def grade(self, request, pk=None):
+        data = self._command_input(ReportGradeInputSerializer, pk)
+        report = _call(services.report_grade, user=request.user, pk=pk, **data)
+        return self._output(report.pk)
+
+    @_action_schema(
+        _("Ask the operator for more information"),
+        ReportRequestInfoInputSerializer,
+        description=_(
+            "The report waits for the operator; a `due_at` opens a clock, met by the "
+            "operator's next follow-up."
+        ),
+    )
+    @action(detail=True, methods=["post"], url_path="request-info")
+    def request_info(self, request, pk=None):
+        data = self._command_input(ReportRequestInfoInputSerializer, pk)
+        info_request = _call(services.report_request_info, user=request.user, pk=pk, **data)
+        return self._output(info_request.report_id)
+
+    @_action_schema(
+        _("Forward the report to the national tier"),
+        ReportForwardInputSerializer,
+        description=_("Major and especially major reports only; at most once."),
+    )
+    @action(detail=True, methods=["post"])
+    def forward(self, request, pk=None):
+        data = self._command_input(ReportForwardInputSerializer, pk)
+        report = _call(services.report_forward, user=request.user, pk=pk, **data)
+        return self._output(report.pk)
+
+    @_action_schema(
+        _("Record the departments notified (通报)"),
+        ReportNotifyInputSerializer,
+    )
+    @action(detail=True, methods=["post"])
+    def notify(self, request, pk=None):
+        data = self._command_input(ReportNotifyInputSerializer, pk)
+        report = _call(services.report_notify, user=request.user, pk=pk, **data)
+        return self._output(report.pk)
+
+    @_action_schema(
+        _("Close the report"),
+        ReportCloseInputSerializer,
+        description=_(
+            "A major or especially major report is closed at the national tier, after it "
+            "was forwarded."
+        ),
+    )
+    @action(detail=True, methods=["post"])
+    def close(self, request, pk=None):
+        data = self._command_input(ReportCloseInputSerializer, pk)
+        report = _call(services.report_close, user=request.user, pk=pk, **data)
+        return self._output(report.pk)
+
+
+@extend_schema(tags=["reports"])
+class RequiredReportViewSet(viewsets.GenericViewSet):
+    """`POST /api/v1/required-reports/`: an authority requires an operator to report an
+    incident it learned of elsewhere."""
+
+    serializer_class = ReportSerializer
+    parser_classes = [JSONParser]
+    pagination_class = None
+    filter_backends: list = []
+
+    def get_queryset(self):
+        return Report.objects.none()  # create only; reading goes through /reports/
+
+    def get_permissions(self):
+        return [permissions.IsAuthenticated(), IsAuthorityStaff()]
+
+    @extend_schema(
+        summary=_("Require an operator to report an incident"),
+        description=_(
+            "Creates a draft for the organisation; its filing clock runs from now. If it is "
+            "not submitted in time, it is recorded as a missed report (漏报)."
+        ),
+        request=RequiredReportInputSerializer,
+        responses={201: ReportSerializer, 400: BAD_REQUEST, 401: UNAUTHORIZED, 403: FORBIDDEN},
+    )
+    def create(self, request):
+        serializer = RequiredReportInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        report = _call(services.report_require, user=request.user, **serializer.validated_data)
+        output = _timeline_prefetch(report_list(user=request.user)).get(pk=report.pk)
+        return Response(
+            ReportSerializer(output, context={"now": timezone.now()}).data,
+            status=status.HTTP_201_CREATED,
+        )
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary=_("Your notifications, newest first"),
+        responses={200: NotificationSerializer(many=True), 400: BAD_REQUEST, 401: UNAUTHORIZED},
+    )
+)
+@extend_schema(tags=["notifications"])
+class NotificationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    """The caller's own notifications (the bell); `unread=true` for the unread ones."""
+
+    serializer_class = NotificationSerializer
+    parser_classes = [JSONParser]
+    filterset_class = NotificationFilterSet
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # schema generation: no user
+            return _notification_model().objects.none()
+        return self.request.user.notifications.select_related("report").order_by(
+            "-created_at", "-pk"
+        )
+
+    @extend_schema(
+        summary=_("Mark notifications read"),
+        description=_("The ones named in `ids`, or all of yours when `ids` is left out."),
+        request=NotificationsReadInputSerializer,
+        responses={200: NotificationsReadSerializer, 400: BAD_REQUEST, 401: UNAUTHORIZED},
+    )
+    @action(detail=False, methods=["post"], filter_backends=[], pagination_class=None)
+    def read(self, request):
+        from escalation.services import notifications_mark_read
+
+        serializer = NotificationsReadInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        updated = _call(
+            notifications_mark_read, user=request.user, ids=serializer.validated_data.get("ids")
+        )
+        return Response(NotificationsReadSerializer({"updated": updated}).data)
 
 
 @extend_schema_view(

@@ -1,0 +1,155 @@
+"""Reads for the review queues and the report page. Every queryset starts from
+`reports.selectors.report_list` / `report_get` (the one visibility primitive); these only
+narrow, annotate and prefetch."""
+
+from datetime import datetime
+
+from django.contrib.auth import get_user_model
+from django.db.models import Exists, F, OuterRef, Prefetch, Q, Subquery
+
+from accounts.models import Membership
+
+from .constants import SERIOUS, Status, Tier
+from .models import FollowUp, InfoRequest, Report, ReportEvent
+from .selectors import report_list
+
+RECEIVING_TABS = ("new", "mine", "waiting", "serious", "overdue", "closed")
+NATIONAL_TABS = ("new", "mine", "waiting", "closed")
+
+
+def _deadlines():
+    # Reports never imports escalation models: reach the clock table through the relation.
+    return Report._meta.get_field("deadlines").related_model.objects
+
+
+def _open_clocks():
+    return _deadlines().filter(report=OuterRef("pk"), outcome="open")
+
+
+def with_next_clock(queryset):
+    """Annotate the clock that runs out first: `next_due` (the earliest open `due_at`) and
+    its kind, computed in the database."""
+    first = _open_clocks().order_by("due_at", "pk")
+    return queryset.annotate(
+        next_due=Subquery(first.values("due_at")[:1]),
+        next_due_kind=Subquery(first.values("kind")[:1]),
+    )
+
+
+def _tab_filter(tab: str, *, user, now: datetime, national: bool) -> Q | None:
+    tier = Tier.NATIONAL if national else Tier.RECEIVING
+    if tab == "new":
+        return Q(tier=tier, status=Status.SUBMITTED, assignee__isnull=True)
+    if tab == "mine":
+        return Q(tier=tier, assignee=user) & ~Q(status=Status.CLOSED)
+    if tab == "waiting":
+        return Q(tier=tier, status=Status.AWAITING_OPERATOR)
+    if tab == "serious":
+        return Q(
+            Exists(_open_clocks().filter(kind="forward")),
+            tier=Tier.RECEIVING,
+            severity__in=list(SERIOUS),
+        ) & ~Q(status=Status.CLOSED)
+    if tab == "overdue":
+        return Q(Exists(_open_clocks().filter(due_at__lt=now)))
+    if tab == "closed":
+        return Q(status=Status.CLOSED) & (Q(tier=tier) if national else Q())
+    return None
+
+
+def review_queue(*, user, tab: str, now: datetime, national: bool = False):
+    """One tab of a queue, sorted by the clock that runs out first (reports with no open
+    clock last, newest first). The closed tab has no open clock to sort on: newest first,
+    on the submission index."""
+    qs = report_list(user=user)
+    if national:
+        qs = qs.filter(tier=Tier.NATIONAL)
+    condition = _tab_filter(tab, user=user, now=now, national=national)
+    if condition is not None:
+        qs = qs.filter(condition)
+    qs = with_next_clock(qs.select_related("assignee", "requested_by"))
+    if tab == "closed":
+        return qs.order_by("-submitted_at", "-pk")
+    return qs.order_by(F("next_due").asc(nulls_last=True), "-submitted_at", "-pk")
+
+
+def watch_list(*, user, limit: int = 50):
+    """National tier: serious reports still at a receiving authority whose forward clock
+    runs, the one closest to its limit first."""
+    forward = _open_clocks().filter(kind="forward").order_by("due_at", "pk")
+    return (
+        report_list(user=user)
+        .filter(tier=Tier.RECEIVING, severity__in=list(SERIOUS))
+        .exclude(status__in=[Status.DRAFT, Status.CLOSED])
+        .annotate(
+            forward_due=Subquery(forward.values("due_at")[:1]),
+            forward_act=Subquery(forward.values("act_at")[:1]),
+        )
+        .filter(forward_due__isnull=False)
+        .select_related("assignee")
+        .order_by("forward_due", "pk")[:limit]
+    )
+
+
+def report_page_get(*, user, pk) -> Report:
+    """One report with everything its page shows, in a constant number of queries."""
+    from django.http import Http404
+
+    qs = (
+        report_list(user=user)
+        .select_related(
+            "organization__province",
+            "category__parent",
+            "created_by",
+            "submitted_by",
+            "assignee",
+            "requested_by",
+            "summary__filed_by",
+            "forwarding__actor",
+        )
+        .prefetch_related(
+            "deadlines",
+            Prefetch("events", queryset=ReportEvent.objects.select_related("actor")),
+            Prefetch(
+                "info_requests",
+                queryset=InfoRequest.objects.select_related("authority", "requested_by"),
+            ),
+            Prefetch("followups", queryset=FollowUp.objects.select_related("created_by")),
+        )
+    )
+    try:
+        report = qs.get(pk=pk)
+    except (Report.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+    # simple-history keeps the report's id as a plain column (no relation to prefetch):
+    # one query for all of it.
+    report.history_records = list(
+        report.history.select_related("history_user").order_by("history_date", "history_id")
+    )
+    return report
+
+
+def assignable_colleagues(report: Report) -> list:
+    """Who the report may be assigned to: staff of the authority holding it."""
+    if report.tier == Tier.NATIONAL:
+        members = Membership.objects.filter(role=Membership.Role.NATIONAL_OFFICIAL)
+    else:
+        members = Membership.objects.filter(
+            role=Membership.Role.REVIEWER, authority_id=report.receiving_authority_id
+        )
+    user_ids = members.values("user_id")
+    return list(
+        get_user_model().objects.filter(pk__in=user_ids, is_active=True).order_by("username")
+    )
+
+
+def authority_staff_membership(user):
+    """The user's reviewer or national-official membership (None: not authority staff)."""
+    return next(
+        (
+            m
+            for m in user.memberships.all()
+            if m.role in (Membership.Role.REVIEWER, Membership.Role.NATIONAL_OFFICIAL)
+        ),
+        None,
+    )
