@@ -82,7 +82,7 @@ def test_two_reviewers_claim_at_once_one_wins(demo, now):
 
 
 def test_manual_forward_racing_the_automatic_one_escalates_once(demo, now):
-    for _ in range(10):
+    for _ in range(100):
         report = _submitted_major(demo, now)
         results = _race(
             lambda pk=report.pk: services.report_forward(user=demo["reviewer-gd"], pk=pk, now=now),
@@ -93,3 +93,20 @@ def test_manual_forward_racing_the_automatic_one_escalates_once(demo, now):
         report.refresh_from_db()
         assert report.tier == "national"
         assert report.deadlines.get(kind="forward").outcome in ("met", "late")
+
+
+def test_two_sweepers_acting_on_the_same_clock_forward_once(demo, now):
+    from escalation.services import deadline_act
+
+    for _ in range(20):
+        report = _submitted_major(demo, now)
+        clock = report.deadlines.get(kind="forward")
+        at = clock.act_at
+        _race(
+            lambda pk=clock.pk: deadline_act(deadline_id=pk, now=at),
+            lambda pk=clock.pk: deadline_act(deadline_id=pk, now=at),
+        )
+        # one of them may have skipped the locked row: the next sweep finds nothing to do
+        deadline_act(deadline_id=clock.pk, now=at)
+        assert Forwarding.objects.filter(report=report).count() == 1
+        assert report.events.filter(kind=ReportEvent.Kind.FORWARDED, automatic=True).count() == 1
