@@ -152,6 +152,7 @@ class Organization(models.Model):
 class Membership(models.Model):
     class Role(models.TextChoices):
         REPORTER = "reporter", _("Operator reporter")
+        PROVIDER_DRAFTER = "provider_drafter", _("Service-provider drafter")
         REVIEWER = "reviewer", _("Receiving reviewer")
         POLICE_LIAISON = "police_liaison", _("Public-security liaison")
         NATIONAL_OFFICIAL = "national_official", _("National official")
@@ -188,7 +189,11 @@ class Membership(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=(
-                    Q(role="reporter", organization__isnull=False, authority__isnull=True)
+                    Q(
+                        role__in=["reporter", "provider_drafter"],
+                        organization__isnull=False,
+                        authority__isnull=True,
+                    )
                     | (
                         Q(role__in=["reviewer", "police_liaison", "national_official"])
                         & Q(organization__isnull=True, authority__isnull=False)
@@ -207,10 +212,46 @@ class Membership(models.Model):
         return f"{self.user} · {self.get_role_display()} · {self.organization or self.authority}"
 
     def clean(self):
-        if self.role == self.Role.REPORTER:
+        if self.role in (self.Role.REPORTER, self.Role.PROVIDER_DRAFTER):
             if not self.organization_id or self.authority_id:
                 raise ValidationError(
                     {"organization": _("A reporter belongs to one organisation.")}
                 )
         elif not self.authority_id or self.organization_id:
             raise ValidationError({"authority": _("Authority staff belong to one authority.")})
+
+
+class AuthEvent(models.Model):
+    """Audit trail of authentication: every login, failure, lockout, logout and second-factor
+    event, with the address it came from."""
+
+    class Kind(models.TextChoices):
+        LOGIN = "login", _("Logged in")
+        LOGIN_FAILED = "login_failed", _("Login failed")
+        LOCKED_OUT = "locked_out", _("Locked out")
+        LOGOUT = "logout", _("Logged out")
+        OTP_CONFIRMED = "otp_confirmed", _("Two-factor device confirmed")
+        OTP_VERIFIED = "otp_verified", _("Second factor verified")
+        OTP_FAILED = "otp_failed", _("Second factor failed")
+        TOKEN_ISSUED = "token_issued", _("API token issued")
+
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    username = models.CharField(_("username"), max_length=150, blank=True)
+    ip_address = models.GenericIPAddressField(_("address"), null=True, blank=True)
+    at = models.DateTimeField(_("at"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        verbose_name = _("authentication event")
+        verbose_name_plural = _("authentication events")
+
+    def __str__(self) -> str:
+        return f"{self.username} {self.kind} {self.at:%Y-%m-%d %H:%M}"

@@ -1,5 +1,8 @@
+import os
+
 from django.conf import settings
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.files.storage import FileSystemStorage
+from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import get_language
@@ -11,6 +14,16 @@ from accounts.models import Authority, Organization
 from .constants import SERIOUS, Channel, Severity, Status, Tier
 
 TEXT_MAX = 20_000  # "oversized text" is refused beyond this
+
+
+class BoundedTextField(models.TextField):
+    """A TextField whose `max_length` is enforced in validation (Django only passes it to
+    the form widget), so every writer — form, API, admin, service — refuses oversized text."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.max_length is not None:
+            self.validators.append(MaxLengthValidator(self.max_length))
 
 
 class Category(models.Model):
@@ -78,6 +91,8 @@ class ReportQuerySet(models.QuerySet):
         for m in memberships:
             if m.role == "reporter":
                 condition |= Q(organization_id=m.organization_id)
+            elif m.role == "provider_drafter":  # the drafts it wrote for that organisation
+                condition |= Q(organization_id=m.organization_id, created_by_id=user.pk)
             elif m.role == "national_official":
                 condition |= (
                     Q(tier=Tier.NATIONAL)
@@ -111,7 +126,7 @@ class Report(models.Model):
     involves_cii = models.BooleanField(
         _("involves critical information infrastructure"), default=False
     )
-    cii_untick_reason = models.TextField(
+    cii_untick_reason = BoundedTextField(
         _("why the incident does not involve CII"), blank=True, max_length=TEXT_MAX
     )
     organization = models.ForeignKey(
@@ -147,7 +162,7 @@ class Report(models.Model):
 
     # Item 1: unit involved, basic facts of the system or facility
     title = models.CharField(_("title"), max_length=200, blank=True)
-    affected_systems = models.TextField(
+    affected_systems = BoundedTextField(
         _("system or facility involved (basic facts)"), blank=True, max_length=TEXT_MAX
     )
     # Item 2
@@ -183,10 +198,10 @@ class Report(models.Model):
             "of the declared and the suggested level."
         ),
     )
-    impact_description = models.TextField(
+    impact_description = BoundedTextField(
         _("impact and harm so far"), blank=True, max_length=TEXT_MAX
     )
-    measures_taken = models.TextField(
+    measures_taken = BoundedTextField(
         _("measures taken and their effect"), blank=True, max_length=TEXT_MAX
     )
     ransom_amount = models.DecimalField(
@@ -201,30 +216,30 @@ class Report(models.Model):
     ransom_payment_method = models.CharField(_("ransom payment method"), max_length=200, blank=True)
     ransom_demanded_at = models.DateTimeField(_("ransom demanded at"), null=True, blank=True)
     # Items 3–8 (may follow as 补报)
-    trend = models.TextField(
+    trend = BoundedTextField(
         _("trend and possible further impact"), blank=True, max_length=TEXT_MAX
     )
-    cause = models.TextField(
+    cause = BoundedTextField(
         _("preliminary analysis of the cause"), blank=True, max_length=TEXT_MAX
     )
-    attack_clues = models.TextField(
+    attack_clues = BoundedTextField(
         _("leads: possible attacker, attack path, vulnerabilities"), blank=True, max_length=TEXT_MAX
     )
-    planned_measures = models.TextField(
+    planned_measures = BoundedTextField(
         _("further measures planned"), blank=True, max_length=TEXT_MAX
     )
-    support_requested = models.TextField(_("support requested"), blank=True, max_length=TEXT_MAX)
-    scene_preservation = models.TextField(
+    support_requested = BoundedTextField(_("support requested"), blank=True, max_length=TEXT_MAX)
+    scene_preservation = BoundedTextField(
         _("preservation of the incident scene"), blank=True, max_length=TEXT_MAX
     )
-    other = models.TextField(_("anything else to report"), blank=True, max_length=TEXT_MAX)
+    other = BoundedTextField(_("anything else to report"), blank=True, max_length=TEXT_MAX)
     suspected_crime = models.BooleanField(_("a crime is suspected"), default=False)
     # Art. 11: mitigating circumstances
-    emergency_plan = models.TextField(_("emergency plan followed"), blank=True, max_length=TEXT_MAX)
-    protective_measures = models.TextField(
+    emergency_plan = BoundedTextField(_("emergency plan followed"), blank=True, max_length=TEXT_MAX)
+    protective_measures = BoundedTextField(
         _("protective measures in place"), blank=True, max_length=TEXT_MAX
     )
-    late_reason = models.TextField(_("reason for late submission"), blank=True, max_length=TEXT_MAX)
+    late_reason = BoundedTextField(_("reason for late submission"), blank=True, max_length=TEXT_MAX)
 
     assignee = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -319,6 +334,7 @@ class ReportEvent(models.Model):
         SUMMARY_FILED = "summary_filed", _("Summary report filed")
         DEADLINE_BREACHED = "deadline_breached", _("Deadline breached")
         CLOSED = "closed", _("Closed")
+        ATTACHMENT_ADDED = "attachment_added", _("Evidence attached")
 
     report = models.ForeignKey(
         Report, verbose_name=_("report"), on_delete=models.CASCADE, related_name="events"
@@ -402,7 +418,7 @@ class InfoRequest(models.Model):
     authority = models.ForeignKey(
         Authority, verbose_name=_("authority"), on_delete=models.PROTECT, related_name="+"
     )
-    question = models.TextField(_("question"), max_length=TEXT_MAX)
+    question = BoundedTextField(_("question"), max_length=TEXT_MAX)
     due_at = models.DateTimeField(_("answer due by"), null=True, blank=True)
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -435,24 +451,24 @@ class FollowUp(models.Model):
         Report, verbose_name=_("report"), on_delete=models.CASCADE, related_name="followups"
     )
     kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
-    body = models.TextField(_("what is new"), max_length=TEXT_MAX)
-    trend = models.TextField(
+    body = BoundedTextField(_("what is new"), max_length=TEXT_MAX)
+    trend = BoundedTextField(
         _("trend and possible further impact"), blank=True, max_length=TEXT_MAX
     )
-    cause = models.TextField(
+    cause = BoundedTextField(
         _("preliminary analysis of the cause"), blank=True, max_length=TEXT_MAX
     )
-    attack_clues = models.TextField(
+    attack_clues = BoundedTextField(
         _("leads: possible attacker, attack path, vulnerabilities"), blank=True, max_length=TEXT_MAX
     )
-    planned_measures = models.TextField(
+    planned_measures = BoundedTextField(
         _("further measures planned"), blank=True, max_length=TEXT_MAX
     )
-    support_requested = models.TextField(_("support requested"), blank=True, max_length=TEXT_MAX)
-    scene_preservation = models.TextField(
+    support_requested = BoundedTextField(_("support requested"), blank=True, max_length=TEXT_MAX)
+    scene_preservation = BoundedTextField(
         _("preservation of the incident scene"), blank=True, max_length=TEXT_MAX
     )
-    other = models.TextField(_("anything else to report"), blank=True, max_length=TEXT_MAX)
+    other = BoundedTextField(_("anything else to report"), blank=True, max_length=TEXT_MAX)
     indicators = models.JSONField(_("grading indicators"), null=True, blank=True)
     severity_declared = models.CharField(
         _("declared level"), max_length=20, choices=Severity.choices, blank=True
@@ -490,12 +506,12 @@ class SummaryReport(models.Model):
     report = models.OneToOneField(
         Report, verbose_name=_("report"), on_delete=models.CASCADE, related_name="summary"
     )
-    cause = models.TextField(_("cause"), max_length=TEXT_MAX)
-    emergency_measures = models.TextField(_("emergency measures taken"), max_length=TEXT_MAX)
-    harm = models.TextField(_("harm caused"), max_length=TEXT_MAX)
-    accountability = models.TextField(_("accountability"), max_length=TEXT_MAX)
-    rectification = models.TextField(_("rectification"), max_length=TEXT_MAX)
-    lessons = models.TextField(_("lessons learned"), max_length=TEXT_MAX)
+    cause = BoundedTextField(_("cause"), max_length=TEXT_MAX)
+    emergency_measures = BoundedTextField(_("emergency measures taken"), max_length=TEXT_MAX)
+    harm = BoundedTextField(_("harm caused"), max_length=TEXT_MAX)
+    accountability = BoundedTextField(_("accountability"), max_length=TEXT_MAX)
+    rectification = BoundedTextField(_("rectification"), max_length=TEXT_MAX)
+    lessons = BoundedTextField(_("lessons learned"), max_length=TEXT_MAX)
     filed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("filed by"),
@@ -512,3 +528,119 @@ class SummaryReport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.report} summary"
+
+
+class EvidenceStorage(FileSystemStorage):
+    """Evidence lives under EVIDENCE_ROOT, outside the static and media web roots; only a
+    view that applies the report's visibility serves it. The root is read from settings at
+    use, not at import."""
+
+    @property
+    def base_location(self):
+        return str(settings.EVIDENCE_ROOT)
+
+    @property
+    def location(self):
+        return os.path.abspath(self.base_location)
+
+    @property
+    def base_url(self):
+        return None
+
+
+def evidence_storage():
+    return EvidenceStorage()
+
+
+def evidence_path(instance, filename):
+    return f"{instance.report_id}/{instance.sha256[:2]}/{instance.sha256}"
+
+
+class Attachment(models.Model):
+    report = models.ForeignKey(
+        Report, verbose_name=_("report"), on_delete=models.CASCADE, related_name="attachments"
+    )
+    followup = models.ForeignKey(
+        FollowUp,
+        verbose_name=_("follow-up"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="attachments",
+    )
+    file = models.FileField(_("file"), storage=evidence_storage, upload_to=evidence_path)
+    name = models.CharField(_("file name"), max_length=200)
+    content_type = models.CharField(_("type"), max_length=100)
+    size = models.PositiveBigIntegerField(_("size (bytes)"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("uploaded by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    uploaded_at = models.DateTimeField(_("uploaded at"))
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["uploaded_at", "pk"]
+        verbose_name = _("evidence attachment")
+        verbose_name_plural = _("evidence attachments")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class TipOff(models.Model):
+    """A public tip-off (Art. 6): no login, rate-limited, triaged at the national CAC and the
+    provincial CAC of the province named."""
+
+    class Status(models.TextChoices):
+        NEW = "new", _("New")
+        RECORDED = "recorded", _("Recorded as an incident")
+        DISMISSED = "dismissed", _("Dismissed")
+
+    title = models.CharField(_("what happened, in a few words"), max_length=200)
+    description = BoundedTextField(_("description"), max_length=5000)
+    organization_name = models.CharField(_("organisation involved"), max_length=200, blank=True)
+    province = models.ForeignKey(
+        "accounts.Province",
+        verbose_name=_("province"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+    )
+    contact = models.CharField(_("how to reach you (optional)"), max_length=200, blank=True)
+    submitted_at = models.DateTimeField(_("submitted at"), db_index=True)
+    source_hash = models.CharField(_("source (hashed address)"), max_length=64, db_index=True)
+    status = models.CharField(
+        _("status"), max_length=12, choices=Status.choices, default=Status.NEW
+    )
+    handled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("handled by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    handled_at = models.DateTimeField(_("handled at"), null=True, blank=True)
+    handling_note = models.TextField(_("note"), blank=True)
+    report = models.ForeignKey(
+        Report,
+        verbose_name=_("recorded as"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-submitted_at", "-pk"]
+        verbose_name = _("public tip-off")
+        verbose_name_plural = _("public tip-offs")
+
+    def __str__(self) -> str:
+        return self.title
