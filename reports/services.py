@@ -2,10 +2,11 @@
 commands call them (STYLE.md B2). Each takes `now` (default: the current time) and raises
 `django.core.exceptions.ValidationError` with field-level messages for bad input."""
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -75,19 +76,35 @@ REQUIRED_TO_SUBMIT = (
 RANSOM_FIELDS = ("ransom_amount", "ransom_currency", "ransom_payment_method", "ransom_demanded_at")
 
 
+DRAFTING_ROLES = (Membership.Role.REPORTER, Membership.Role.PROVIDER_DRAFTER)
+
+
 def reporter_organizations(user) -> list[Organization]:
-    return [
-        m.organization
-        for m in Membership.objects.filter(user=user, role=Membership.Role.REPORTER).select_related(
-            "organization"
-        )
-    ]
+    """The organisations the user may draft reports for: as its reporter, or as a contracted
+    service provider it granted the right to draft (Art. 5)."""
+    memberships = Membership.objects.filter(user=user, role__in=DRAFTING_ROLES).select_related(
+        "organization"
+    )
+    orgs = {m.organization_id: m.organization for m in memberships}
+    return list(orgs.values())
 
 
 def _is_reporter_for(user, report: Report) -> bool:
     return Membership.objects.filter(
         user=user, role=Membership.Role.REPORTER, organization_id=report.organization_id
     ).exists()
+
+
+def _can_draft(user, report: Report) -> bool:
+    """Reporters edit their organisation's drafts; a provider only the drafts it wrote."""
+    if _is_reporter_for(user, report):
+        return True
+    return (
+        report.created_by_id == user.pk
+        and Membership.objects.filter(
+            user=user, role=Membership.Role.PROVIDER_DRAFTER, organization_id=report.organization_id
+        ).exists()
+    )
 
 
 def _apply(report: Report, data: dict) -> None:
@@ -298,7 +315,7 @@ def _report_create(
 
 def _lock_draft(*, user, pk, version: int | None) -> Report:
     report = report_get(user=user, pk=pk, lock=True)
-    if not _is_reporter_for(user, report):
+    if not _can_draft(user, report):
         raise ActionForbidden()
     if version is not None and version != report.version:
         raise StaleVersion()
@@ -368,7 +385,7 @@ def report_submit(
     now = now or timezone.now()
     report = report_get(user=user, pk=pk, lock=True)
     if not _is_reporter_for(user, report):
-        raise ActionForbidden()
+        raise ActionForbidden(_("Only the operator's own reporters submit; a provider drafts."))
     if report.status != Status.DRAFT:
         return report  # double click or retried request: one submission
     if version is not None and version != report.version:
@@ -1044,3 +1061,297 @@ def report_require(
         now=now,
     )
     return report
+
+
+# ---------------------------------------------------------------------------------------
+# Evidence attachments: size cap, type allow-list checked on the content (not the name),
+# sanitised names, stored outside the web roots, with a content hash.
+# ---------------------------------------------------------------------------------------
+
+# (content type, magic prefixes or None for text, extensions it may carry)
+EVIDENCE_TYPES = (
+    ("application/pdf", (b"%PDF-",), (".pdf",)),
+    ("image/png", (b"\x89PNG\r\n\x1a\n",), (".png",)),
+    ("image/jpeg", (b"\xff\xd8\xff",), (".jpg", ".jpeg")),
+    ("application/zip", (b"PK\x03\x04",), (".zip", ".docx", ".xlsx", ".pptx")),
+    (
+        "application/vnd.tcpdump.pcap",
+        (b"\xd4\xc3\xb2\xa1", b"\xa1\xb2\xc3\xd4", b"\x0a\x0d\x0d\x0a"),
+        (".pcap", ".pcapng"),
+    ),
+    ("text/plain", None, (".txt", ".log", ".csv")),
+)
+
+
+def sanitize_filename(name: str) -> str:
+    """The last path component only, no control characters or separators; keeps Chinese."""
+    import re
+    import unicodedata
+
+    name = (name or "").replace("\\", "/").split("/")[-1]
+    name = unicodedata.normalize("NFC", name)
+    name = "".join(c for c in name if unicodedata.category(c)[0] != "C")
+    name = re.sub(r"[<>:\"|?*\s]+", "_", name).strip("._ ")
+    if len(name) > 150:
+        stem, dot, ext = name.rpartition(".")
+        name = (stem[: 150 - len(ext) - 1] + dot + ext) if dot and len(ext) <= 10 else name[:150]
+    return name or "evidence"
+
+
+def sniff_evidence_type(head: bytes, name: str) -> str | None:
+    """The content type the bytes prove, if it is on the allow-list and matches the name."""
+    ext = "." + name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    for content_type, magics, extensions in EVIDENCE_TYPES:
+        if ext not in extensions:
+            continue
+        if magics is None:
+            if b"\x00" in head:
+                return None
+            try:
+                head.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                if exc.start < len(head) - 4:  # a multi-byte character cut at the end is fine
+                    try:
+                        head.decode("gb18030")
+                    except UnicodeDecodeError:
+                        return None
+            return content_type
+        if any(head.startswith(m) for m in magics):
+            return content_type
+        return None
+    return None
+
+
+@transaction.atomic
+def attachment_add(*, user, pk, upload, followup=None, now: datetime | None = None):
+    import hashlib
+
+    from django.conf import settings
+    from django.core.files.base import ContentFile
+
+    from .models import Attachment
+
+    now = now or timezone.now()
+    report = report_get(user=user, pk=pk, lock=True)
+    if report.status == Status.DRAFT:
+        if not _can_draft(user, report):
+            raise ActionForbidden()
+    elif not _is_reporter_for(user, report):
+        raise ActionForbidden(_("Only the operator's reporters add evidence."))
+    if report.status == Status.CLOSED:
+        raise InvalidTransition(_("The report is closed."))
+    name = sanitize_filename(getattr(upload, "name", ""))
+    size = getattr(upload, "size", None) or 0
+    if size == 0:
+        raise ValidationError({"file": _("The file is empty.")})
+    if size > settings.EVIDENCE_MAX_BYTES:
+        raise ValidationError(
+            {
+                "file": _("The file is larger than %(max)s MB.")
+                % {"max": settings.EVIDENCE_MAX_BYTES // (1024 * 1024)}
+            }
+        )
+    digest = hashlib.sha256()
+    head = b""
+    chunks = []
+    for chunk in upload.chunks():
+        if len(head) < 8192:
+            head += chunk[: 8192 - len(head)]
+        digest.update(chunk)
+        chunks.append(chunk)
+    content_type = sniff_evidence_type(head, name)
+    if content_type is None:
+        raise ValidationError(
+            {
+                "file": _(
+                    "This kind of file is not accepted, or its content does not match its name. "
+                    "Accepted: PDF, PNG, JPEG, ZIP/DOCX/XLSX, PCAP, plain text."
+                )
+            }
+        )
+    if followup is not None and getattr(followup, "report_id", None) != report.pk:
+        raise ValidationError({"followup": _("That follow-up belongs to another report.")})
+    attachment = Attachment(
+        report=report,
+        followup=followup,
+        name=name,
+        content_type=content_type,
+        size=size,
+        sha256=digest.hexdigest(),
+        uploaded_by=user,
+        uploaded_at=now,
+    )
+    attachment.file.save(name, ContentFile(b"".join(chunks)), save=False)
+    try:
+        attachment.save()
+    except Exception:
+        attachment.file.storage.delete(attachment.file.name)
+        raise
+    report_event_create(
+        report=report,
+        kind=ReportEvent.Kind.ATTACHMENT_ADDED,
+        at=now,
+        actor=user,
+        note=f"{name} ({size} B, SHA-256 {attachment.sha256[:16]}…)",
+    )
+    return attachment
+
+
+def attachment_get(*, user, report_pk, pk):
+    """An attachment of a report the user may see (404 otherwise)."""
+    from .models import Attachment
+
+    report = report_get(user=user, pk=report_pk)
+    try:
+        return Attachment.objects.get(report=report, pk=pk)
+    except (Attachment.DoesNotExist, ValueError):
+        raise Http404 from None
+
+
+# ---------------------------------------------------------------------------------------
+# Public tip-offs (Art. 6): no login, rate-limited per address, spam-guarded, triaged.
+# ---------------------------------------------------------------------------------------
+
+TIPOFF_MIN_SECONDS = 3  # a person needs at least this long to fill the form
+TIPOFF_MAX_AGE = 2 * 3600
+TIPOFF_PER_HOUR = 5
+
+
+class RateLimited(Exception):
+    pass
+
+
+def _source_hash(address: str) -> str:
+    import hashlib
+
+    from django.conf import settings
+
+    return hashlib.sha256(f"{settings.SECRET_KEY}:{address}".encode()).hexdigest()
+
+
+def tipoff_spam_errors(data: dict) -> dict:
+    """Rules that need no third-party service: no links beyond one, no lists of phone
+    numbers, some words."""
+    import re
+
+    text = f"{data.get('title', '')}\n{data.get('description', '')}"
+    errors = {}
+    if len(re.findall(r"(https?://|www\.)", text, flags=re.I)) > 1:
+        errors["description"] = _("Please describe what happened without links.")
+    elif len(re.findall(r"(?<!\d)1[3-9]\d{9}(?!\d)|\d{3,4}-\d{7,8}", text)) >= 3:
+        errors["description"] = _("Please describe what happened, not a list of phone numbers.")
+    elif not re.search(r"[\u4e00-\u9fff]{2,}|[A-Za-z]{3,}", data.get("description", "")):
+        errors["description"] = _("Please describe what happened in words.")
+    return errors
+
+
+@transaction.atomic
+def tipoff_submit(
+    *, data: dict, address: str, rendered_at: float | None, now: datetime | None = None
+):
+    """Returns the stored tip-off, or None when the honeypot caught a robot (it is told
+    nothing). Raises RateLimited, or ValidationError for too fast, too old or spammy input."""
+    from .models import TipOff
+
+    now = now or timezone.now()
+    if data.get("website"):
+        return None  # honeypot: a hidden field people never fill
+    age = None if rendered_at is None else now.timestamp() - rendered_at
+    if age is None or age > TIPOFF_MAX_AGE:
+        raise ValidationError({"__all__": _("The form has expired. Please reload the page.")})
+    if age < TIPOFF_MIN_SECONDS:
+        raise ValidationError({"__all__": _("That was quicker than a person can type.")})
+    source = _source_hash(address)
+    recent = TipOff.objects.filter(
+        source_hash=source, submitted_at__gte=now - timedelta(hours=1)
+    ).count()
+    if recent >= TIPOFF_PER_HOUR:
+        raise RateLimited()
+    errors = tipoff_spam_errors(data)
+    if errors:
+        raise ValidationError(errors)
+    tipoff = TipOff(
+        title=(data.get("title") or "").strip(),
+        description=(data.get("description") or "").strip(),
+        organization_name=(data.get("organization_name") or "").strip(),
+        province_id=data.get("province") or None,
+        contact=(data.get("contact") or "").strip(),
+        submitted_at=now,
+        source_hash=source,
+    )
+    tipoff.full_clean()
+    tipoff.save()
+    recipients = _members(role=Membership.Role.NATIONAL_OFFICIAL)
+    if tipoff.province_id:
+        recipients += _members(
+            role=Membership.Role.REVIEWER,
+            authority__kind=Authority.Kind.PROVINCIAL_CAC,
+            authority__province_id=tipoff.province_id,
+        )
+    _notify(
+        recipients,
+        kind="report_received",
+        report=None,
+        message=_("New public tip-off: %(title)s") % {"title": tipoff.title},
+        now=now,
+    )
+    return tipoff
+
+
+def tipoff_queue(*, user):
+    """Tip-offs the user triages: all for national officials, those naming their province
+    for provincial CAC reviewers."""
+    from .models import TipOff
+
+    condition = Q(pk__in=[])
+    for m in user.memberships.select_related("authority"):
+        if m.role == Membership.Role.NATIONAL_OFFICIAL:
+            condition |= Q(pk__isnull=False)
+        elif (
+            m.role == Membership.Role.REVIEWER and m.authority.kind == Authority.Kind.PROVINCIAL_CAC
+        ):
+            condition |= Q(province_id=m.authority.province_id)
+    return TipOff.objects.filter(condition).select_related("province", "report")
+
+
+def _tipoff_for_triage(user, pk):
+    tipoff = tipoff_queue(user=user).select_for_update(of=("self",)).filter(pk=pk).first()
+    if tipoff is None:
+        raise Http404
+    if tipoff.status != tipoff.Status.NEW:
+        raise InvalidTransition(_("This tip-off has already been handled."))
+    return tipoff
+
+
+@transaction.atomic
+def tipoff_record(*, user, pk, organization, title: str = "", now: datetime | None = None):
+    """Turn a tip-off into a recorded incident: the operator is required to report it."""
+    now = now or timezone.now()
+    tipoff = _tipoff_for_triage(user, pk)
+    report = report_require(
+        user=user,
+        organization=organization,
+        title=title or tipoff.title,
+        note=_("From a public tip-off: %(text)s") % {"text": tipoff.description},
+        now=now,
+    )
+    tipoff.status = tipoff.Status.RECORDED
+    tipoff.report = report
+    tipoff.handled_by = user
+    tipoff.handled_at = now
+    tipoff.save()
+    return tipoff
+
+
+@transaction.atomic
+def tipoff_dismiss(*, user, pk, reason: str, now: datetime | None = None):
+    now = now or timezone.now()
+    if not (reason or "").strip():
+        raise ValidationError({"reason": _("Give the reason for dismissing it.")})
+    tipoff = _tipoff_for_triage(user, pk)
+    tipoff.status = tipoff.Status.DISMISSED
+    tipoff.handling_note = reason.strip()
+    tipoff.handled_by = user
+    tipoff.handled_at = now
+    tipoff.save()
+    return tipoff
