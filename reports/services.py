@@ -1038,6 +1038,13 @@ def report_require(
         created_by=user,
     )
     _derive(report)
+    if (
+        staff.role == Membership.Role.REVIEWER
+        and report.receiving_authority_id != staff.authority_id
+    ):
+        raise ValidationError(
+            {"organization": _("This organisation does not report to your authority.")}
+        )
     _validate(report, now)
     report.save()
     report.reference = f"CSIR-{now.year}-{report.pk:06d}"

@@ -671,13 +671,13 @@ class RequiredReportInputSerializer(StrictInputSerializer):
 # ---------------------------------------------------------------------------------------
 
 
-def _notification_model():
+def notification_model():
     return Report._meta.get_field("notifications").related_model
 
 
 class NotificationSerializer(serializers.Serializer):
     id = serializers.IntegerField()
-    kind = serializers.ChoiceField(choices=_notification_model().Kind.choices)
+    kind = serializers.ChoiceField(choices=notification_model().Kind.choices)
     message = serializers.CharField()
     report = serializers.IntegerField(
         source="report_id", allow_null=True, help_text=_("The report it is about, or null.")

@@ -57,7 +57,7 @@ from .serializers import (
     SummaryReportSerializer,
     TokenInputSerializer,
     TokenSerializer,
-    _notification_model,
+    notification_model,
 )
 
 IDEMPOTENCY_KEY_MAX = 200  # reports.models.IdempotencyKey.key
@@ -488,6 +488,10 @@ class ReportViewSet(viewsets.GenericViewSet):
     @_action_schema(
         _("Record the departments notified (通报)"),
         ReportNotifyInputSerializer,
+        description=_(
+            "The receiving tier records same-level departments or public security; the "
+            "national tier, the relevant departments."
+        ),
     )
     @action(detail=True, methods=["post"])
     def notify(self, request, pk=None):
@@ -562,7 +566,7 @@ class NotificationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # schema generation: no user
-            return _notification_model().objects.none()
+            return notification_model().objects.none()
         return self.request.user.notifications.select_related("report").order_by(
             "-created_at", "-pk"
         )

@@ -2,7 +2,9 @@
 detail, categories, and every refusal (400 / 403 / 404 / 409) with nothing written."""
 
 import re
+import threading
 from datetime import timedelta
+from unittest import mock
 
 import pytest
 from django.db import connection
@@ -13,7 +15,7 @@ from rest_framework.test import APIClient
 
 from accounts.models import Authority, Organization
 from reports.models import IdempotencyKey, Report, ReportEvent
-from reports.services import report_create, report_submit
+from reports.services import report_create, report_create_idempotent, report_submit
 from tests.conftest import DEMO_PASSWORD
 
 LIST = reverse("reports-api:report-list")
@@ -332,6 +334,59 @@ class TestIdempotency:
         assert IdempotencyKey.objects.count() == 0
         good = client.post(LIST, {}, format="json", HTTP_IDEMPOTENCY_KEY="k-1")
         assert good.status_code == 201
+
+    def test_the_loser_of_a_race_gets_200_with_the_winners_report(self, api_for):
+        """Two requests with one key both pass the "seen?" check; the second one's key insert
+        then conflicts. It must answer 200 with the first one's report and leave nothing."""
+        client = api_for("operator-general")
+        first = client.post(LIST, {}, format="json", HTTP_IDEMPOTENCY_KEY="k-race")
+        assert first.status_code == 201
+        # when: the check misses the key a concurrent request has just committed
+        with mock.patch.object(
+            IdempotencyKey.objects, "filter", return_value=IdempotencyKey.objects.none()
+        ):
+            second = client.post(LIST, {}, format="json", HTTP_IDEMPOTENCY_KEY="k-race")
+        # then
+        assert second.status_code == 200, second.content
+        assert second.json()["id"] == first.json()["id"]
+        assert Report.objects.count() == 1
+        assert ReportEvent.objects.filter(kind="created").count() == 1
+
+    def test_the_service_says_whether_it_created(self, demo):
+        user = demo["operator-general"]
+        report, created = report_create_idempotent(user=user, data={}, idempotency_key="k")
+        again, created_again = report_create_idempotent(user=user, data={}, idempotency_key="k")
+        assert (created, created_again) == (True, False)
+        assert again.pk == report.pk
+        assert report_create(user=user, data={}, idempotency_key="k").pk == report.pk
+
+
+@pytest.mark.django_db(transaction=True)
+def test_simultaneous_creates_with_one_key_give_one_201(api_for):
+    """Real concurrency on PostgreSQL: each thread has its own connection."""
+    for attempt in range(5):
+        key = f"k-{attempt}"
+        barrier = threading.Barrier(2)
+        responses = [None, None]
+
+        def post(i, key=key, barrier=barrier, responses=responses):
+            try:
+                client = api_for("operator-general")
+                barrier.wait()
+                responses[i] = client.post(LIST, {}, format="json", HTTP_IDEMPOTENCY_KEY=key)
+            finally:
+                connection.close()
+
+        threads = [threading.Thread(target=post, args=(i,)) for i in range(2)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(timeout=30)
+        assert sorted(r.status_code for r in responses) == [200, 201], responses
+        assert responses[0].json()["id"] == responses[1].json()["id"]
+        assert IdempotencyKey.objects.filter(key=key).count() == 1
+    assert Report.objects.count() == 5
+    assert ReportEvent.objects.filter(kind="created").count() == 5
 
 
 # ---------------------------------------------------------------------------------------

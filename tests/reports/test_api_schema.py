@@ -46,6 +46,55 @@ def test_the_schema_is_served_and_lists_the_v1_endpoints():
     assert update["required"] == ["version"]
 
 
+REVIEW_COMMANDS = {
+    "claim": "200",
+    "assign": "200",
+    "grade": "200",
+    "request-info": "200",
+    "forward": "200",
+    "notify": "200",
+    "acknowledge": "200",
+    "close": "200",
+    "followups": "201",
+    "handling-ended": "200",
+    "summary": "201",
+}
+
+
+@pytest.mark.parametrize("command, ok", REVIEW_COMMANDS.items())
+def test_every_review_command_is_documented(command, ok):
+    schema = APIClient().get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
+    operation = schema["paths"][f"/api/v1/reports/{{id}}/{command}/"]
+    assert set(operation) == {"post"}
+    post = operation["post"]
+    assert {ok, "400", "401", "403", "404", "409"} <= set(post["responses"])
+    ref = post["requestBody"]["content"]["application/json"]["schema"]["$ref"]
+    body = schema["components"]["schemas"][ref.rsplit("/", 1)[1]]
+    assert "version" in body["properties"]
+
+
+def test_the_other_review_endpoints_and_report_fields_are_documented():
+    schema = APIClient().get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
+    paths = schema["paths"]
+    assert {"201", "400", "403"} <= set(paths["/api/v1/required-reports/"]["post"]["responses"])
+    listing = paths["/api/v1/notifications/"]["get"]
+    assert {"page", "page_size", "unread"} <= {p["name"] for p in listing["parameters"]}
+    assert "200" in paths["/api/v1/notifications/read/"]["post"]["responses"]
+    report = schema["components"]["schemas"]["Report"]["properties"]
+    assert {
+        "followups",
+        "info_requests",
+        "summary",
+        "assignee",
+        "forwarded",
+        "missed",
+        "handling_ended_at",
+        "closed_reason",
+        "grade_reason",
+        "severity_reviewed",
+    } <= set(report)
+
+
 def test_the_schema_validates_without_warnings(tmp_path):
     call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(tmp_path / "s.yml"))
 

@@ -103,8 +103,8 @@ def test_two_sweepers_acting_on_the_same_clock_forward_once(demo, now):
         clock = report.deadlines.get(kind="forward")
         at = clock.act_at
         _race(
-            lambda pk=clock.pk: deadline_act(deadline_id=pk, now=at),
-            lambda pk=clock.pk: deadline_act(deadline_id=pk, now=at),
+            lambda pk=clock.pk, at=at: deadline_act(deadline_id=pk, now=at),
+            lambda pk=clock.pk, at=at: deadline_act(deadline_id=pk, now=at),
         )
         # one of them may have skipped the locked row: the next sweep finds nothing to do
         deadline_act(deadline_id=clock.pk, now=at)

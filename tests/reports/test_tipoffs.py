@@ -100,3 +100,16 @@ def test_triage_records_it_as_an_incident_or_dismisses_it(demo, now):
         services.tipoff_dismiss(user=demo["national"], pk=other.pk, reason=" ", now=now)
     dismissed = services.tipoff_dismiss(user=demo["national"], pk=other.pk, reason="重复", now=now)
     assert dismissed.status == TipOff.Status.DISMISSED
+
+
+def test_a_reviewer_requires_reports_only_from_operators_reporting_to_it(demo, now):
+    beijing_unit = demo["operator-central"].memberships.get().organization
+    with pytest.raises(ValidationError) as info:
+        services.report_require(
+            user=demo["reviewer-gd"], organization=beijing_unit, title="泄露", now=now
+        )
+    assert "organization" in info.value.message_dict
+    report = services.report_require(
+        user=demo["national"], organization=beijing_unit, title="泄露", now=now
+    )
+    assert report.requested_by.code == "national-cac"
