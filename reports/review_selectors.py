@@ -51,7 +51,9 @@ def _tab_filter(tab: str, *, user, now: datetime, national: bool) -> Q | None:
             severity__in=list(SERIOUS),
         ) & ~Q(status=Status.CLOSED)
     if tab == "overdue":
-        return Q(Exists(_open_clocks().filter(due_at__lt=now)))
+        # driven from the (few) overdue clocks, not from every visible report
+        late = _deadlines().filter(outcome="open", due_at__lt=now).values("report_id")
+        return Q(pk__in=late)
     if tab == "closed":
         return Q(status=Status.CLOSED) & (Q(tier=tier) if national else Q())
     return None
@@ -152,4 +154,18 @@ def authority_staff_membership(user):
             if m.role in (Membership.Role.REVIEWER, Membership.Role.NATIONAL_OFFICIAL)
         ),
         None,
+    )
+
+
+def organization_search(query: str, *, limit: int = 20) -> list:
+    """Organisations by name, or by unified social credit code (for requiring a report)."""
+    from accounts.models import Organization
+
+    query = (query or "").strip()
+    if len(query) < 2:
+        return []
+    return list(
+        Organization.objects.filter(Q(name__icontains=query) | Q(uscc__iexact=query)).order_by(
+            "name"
+        )[:limit]
     )

@@ -97,7 +97,11 @@ class HomeView(LoginRequiredMixin, View):
 
 class ReportListView(LoginRequiredMixin, View):
     def get(self, request):
-        reports = report_list(user=request.user).prefetch_related("deadlines")
+        reports = (
+            report_list(user=request.user)
+            .select_related("requested_by")
+            .prefetch_related("deadlines")
+        )
         return render(
             request,
             "reports/report_list.html",
@@ -149,22 +153,6 @@ class ReportNewView(LoginRequiredMixin, View):
 
 class ConfidentialChannelView(LoginRequiredMixin, TemplateView):
     template_name = "reports/confidential.html"
-
-
-class ReportDetailView(LoginRequiredMixin, View):
-    def get(self, request, pk):
-        report = report_get(user=request.user, pk=pk)
-        return render(
-            request,
-            "reports/report_detail.html",
-            {
-                "report": report,
-                "can_edit": report.status == Status.DRAFT
-                and any(
-                    o.pk == report.organization_id for o in reporter_organizations(request.user)
-                ),
-            },
-        )
 
 
 class ReportEditView(LoginRequiredMixin, View):

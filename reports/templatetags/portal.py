@@ -127,3 +127,43 @@ def status_badge(value: str) -> str:
         "awaiting_operator": "text-bg-warning",
         "closed": "text-bg-secondary",
     }.get(value or "", "text-bg-light")
+
+
+@register.simple_tag
+def countdown(due_at, now=None):
+    """A live countdown to `due_at` (static/js/countdown.js reads `data-due`); the server
+    renders the same text for a page without JavaScript."""
+    from django.utils.html import format_html
+
+    if due_at is None:
+        return format_html('<span class="text-muted">—</span>')
+    now = now or timezone.now()
+    left = due_at - now
+    if left.total_seconds() < 0:
+        text = _("overdue by %(delta)s") % {"delta": duration(-left)}
+        css = "countdown countdown-overdue"
+    else:
+        text = _("%(delta)s left") % {"delta": duration(left)}
+        css = "countdown"
+    return format_html(
+        '<span class="{}" data-due="{}" data-label-left="{}" data-label-overdue="{}" '
+        'data-label-days="{}" title="{}">{}</span>',
+        css,
+        due_at.isoformat(),
+        _("left"),
+        _("overdue by"),
+        _("d"),
+        timezone.localtime(due_at).strftime("%Y-%m-%d %H:%M"),
+        text,
+    )
+
+
+@register.filter
+def deadline_kind_label(kind: str) -> str:
+    labels = {
+        "file": _("Filing"),
+        "forward": _("Forward to national"),
+        "summary": _("Summary report"),
+        "info_request": _("Information requested"),
+    }
+    return labels.get(kind or "", kind or "")
