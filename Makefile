@@ -21,6 +21,7 @@ static/vendor/.installed: package.json package-lock.json
 	cp node_modules/bootstrap/dist/css/bootstrap.min.css static/vendor/
 	cp node_modules/bootstrap/dist/js/bootstrap.bundle.min.js static/vendor/
 	cp node_modules/htmx.org/dist/htmx.min.js static/vendor/
+	cp node_modules/echarts/dist/echarts.min.js static/vendor/
 	touch $@
 
 messages: $(VENV)/.installed
@@ -36,6 +37,7 @@ run: setup
 
 ## make test: lint, format check, then the whole suite on real PostgreSQL and Redis.
 test: setup
+	command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) $(VENV)/bin/pytest $(PYTEST_ARGS)

@@ -4,7 +4,15 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import Authority, Department, Membership, Organization, Province, Sector
+from .models import (
+    AuthEvent,
+    Authority,
+    Department,
+    Membership,
+    Organization,
+    Province,
+    Sector,
+)
 
 User = get_user_model()
 
@@ -93,3 +101,25 @@ if admin.site.is_registered(User):
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
     inlines = [UserMembershipInline]
+
+
+@admin.register(AuthEvent)
+class AuthEventAdmin(admin.ModelAdmin):
+    """The authentication audit trail: read only (written by the login and two-factor
+    code, never by hand)."""
+
+    list_display = ("at", "kind", "username", "user", "ip_address")
+    list_filter = ("kind",)
+    search_fields = ("username",)
+    list_select_related = ("user",)
+    date_hierarchy = "at"
+    show_full_result_count = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

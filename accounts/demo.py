@@ -85,4 +85,29 @@ def seed_demo_world(password: str | None = None, *, load_reference: bool = True)
             user=user, role=role, authority=Authority.objects.get(code=authority_code)
         )
         users[username] = user
+    if settings.DEMO_TOTP:
+        for username in ("admin", *DEMO_STAFF):
+            demo_totp_device(users[username])
     return users
+
+
+def demo_totp_device(user):
+    """Outside production, demo authority accounts get a confirmed authenticator so that
+    two-factor login can be tried at once (`seed_demo` prints the keys)."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    return device or TOTPDevice.objects.create(user=user, name="demo authenticator", confirmed=True)
+
+
+def demo_totp_secrets() -> dict[str, str]:
+    import base64
+
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    return {
+        d.user.username: base64.b32encode(d.bin_key).decode().rstrip("=")
+        for d in TOTPDevice.objects.filter(confirmed=True, name="demo authenticator")
+        .select_related("user")
+        .order_by("user__username")
+    }

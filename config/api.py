@@ -17,6 +17,26 @@ class Pagination(PageNumberPagination):
     page_size_query_param = "page_size"
     max_page_size = 200
 
+    def get_schema_operation_parameters(self, view):
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            if parameter["name"] == self.page_query_param:
+                parameter["schema"]["minimum"] = 1
+            elif parameter["name"] == self.page_size_query_param:
+                parameter["schema"].update(minimum=1, maximum=self.max_page_size)
+        return parameters
+
+
+def page_not_found(request, exception):
+    """404 for a URL no route matches: JSON under /api/ (API clients never get an HTML
+    page), Django's page elsewhere."""
+    from django.http import JsonResponse
+    from django.views.defaults import page_not_found as html_page_not_found
+
+    if request.path_info.startswith("/api/"):
+        return JsonResponse({"detail": str(exceptions.NotFound.default_detail)}, status=404)
+    return html_page_not_found(request, exception)
+
 
 def exception_handler(exc, context):
     if isinstance(exc, DjangoValidationError):

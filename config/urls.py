@@ -1,10 +1,21 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from accounts import provider_views
+from accounts import views as accounts_views
 from escalation import views as escalation_views
+from reports import tipoff_views
 from reports.views import HomeView
+
+tipoff_patterns = (
+    [
+        path("", tipoff_views.TipOffView.as_view(), name="form"),
+        path("thanks/", tipoff_views.TipOffThanksView.as_view(), name="thanks"),
+    ],
+    "tipoff",
+)
 
 urlpatterns = [
     path("admin/", admin.site.urls),
@@ -12,9 +23,22 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/2fa/", accounts_views.TwoFactorView.as_view(), name="two-factor"),
+    path("tipoff/", include(tipoff_patterns)),  # public: no login (Art. 6)
+    path("organisation/providers/", provider_views.ProvidersView.as_view(), name="providers"),
+    path(
+        "organisation/providers/<int:pk>/revoke/",
+        provider_views.ProviderRevokeView.as_view(),
+        name="provider_revoke",
+    ),
     path("", HomeView.as_view(), name="home"),
     path("", include("reports.urls")),
     path("api/v1/", include("reports.api.urls")),
+    path("api/v1/", include("dashboard.api.urls")),
+    path("dashboard/", include("dashboard.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    # the split view serves its script from a URL: no inline script (CSP)
+    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
 ]
+
+handler404 = "config.api.page_not_found"

@@ -18,6 +18,7 @@ from .constants import Severity
 from .grading import POPULATION_SCOPE_RANK, SCOPE_KEYS
 from .indicators import INDICATOR_BY_KEY
 from .models import (
+    Attachment,
     Category,
     FollowUp,
     Forwarding,
@@ -27,6 +28,7 @@ from .models import (
     Report,
     ReportEvent,
     SummaryReport,
+    TipOff,
 )
 
 LEVELS = [s.value for s in Severity if s != Severity.GENERAL]
@@ -346,3 +348,36 @@ class SummaryReportAdmin(ReadOnlyHistoryAdmin):
     list_display = ("report", "filed_at", "filed_by")
     search_fields = ("report__reference",)
     list_select_related = ("report", "filed_by")
+
+
+@admin.register(Attachment)
+class AttachmentAdmin(ReadOnlyHistoryAdmin):
+    """Evidence: uploaded through `attachment_add` only (content checked, hash recorded).
+    Staff read the metadata here; the file itself is served by the report's download view,
+    which applies the report's visibility."""
+
+    list_display = (
+        "name",
+        "report",
+        "content_type",
+        "size",
+        "sha256",
+        "uploaded_by",
+        "uploaded_at",
+    )
+    list_filter = ("content_type",)
+    search_fields = ("report__reference", "name", "sha256")
+    list_select_related = ("report", "uploaded_by")
+    date_hierarchy = "uploaded_at"
+    exclude = ("file",)
+
+
+@admin.register(TipOff)
+class TipOffAdmin(ReadOnlyHistoryAdmin):
+    """Public tip-offs: stored by `tipoff_submit`, triaged on the portal's pages."""
+
+    list_display = ("title", "submitted_at", "province", "status", "handled_by", "report")
+    list_filter = ("status", "province")
+    search_fields = ("title", "description", "organization_name")
+    list_select_related = ("province", "handled_by", "report")
+    date_hierarchy = "submitted_at"

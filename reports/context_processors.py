@@ -31,6 +31,22 @@ class PortalNav:
     def can_require(self) -> bool:
         return bool(self.roles & {"reviewer", "national_official"})
 
+    @property
+    def is_reporter(self) -> bool:
+        return "reporter" in self.roles
+
+    @property
+    def can_triage_tipoffs(self) -> bool:
+        return any(
+            m.role == "national_official"
+            or (
+                m.role == "reviewer"
+                and m.authority is not None
+                and m.authority.kind == "provincial_cac"
+            )
+            for m in self.memberships
+        )
+
     @cached_property
     def unread(self) -> int:
         # the partial index `notification_unread` (user, created_at) WHERE read_at IS NULL

@@ -559,6 +559,12 @@ class FollowUpForm(ServiceForm):
     severity_declared = forms.ChoiceField(
         label=_("New declared level (optional)"), required=False, choices=()
     )
+    file = forms.FileField(
+        label=_("Evidence file (optional)"),
+        required=False,
+        allow_empty_file=True,  # the service refuses it with its own message
+        help_text=_("PDF, PNG, JPEG, ZIP/DOCX/XLSX, PCAP or plain text."),
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -628,6 +634,120 @@ class RequireForm(forms.Form):
         required=False,
         widget=_textarea(4),
         max_length=TEXT_MAX,
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        bootstrap(self)
+
+    add_service_errors = ServiceForm.add_service_errors
+    SERVICE_FIELD_MAP: dict = {}
+
+
+# --- Evidence attachments -------------------------------------------------------------------
+
+
+class EvidenceForm(forms.Form):
+    """Attach an evidence file to the report (or to one of its follow-ups). The checks on
+    the content are the service's (`attachment_add`)."""
+
+    file = forms.FileField(
+        label=_("Evidence file"),
+        allow_empty_file=True,  # the service refuses it with its own message
+        help_text=_(
+            "PDF, PNG, JPEG, ZIP/DOCX/XLSX, PCAP or plain text. The type is checked on the "
+            "content, not the name."
+        ),
+    )
+    followup = forms.TypedChoiceField(
+        label=_("Belongs to"), required=False, coerce=int, empty_value=None, choices=()
+    )
+
+    def __init__(self, *args, followups=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.followups = {f.pk: f for f in followups}
+        self.fields["followup"].choices = [
+            ("", _("The report itself")),
+            *((f.pk, f"{f.get_kind_display()} · {f.created_at:%Y-%m-%d %H:%M}") for f in followups),
+        ]
+        if not followups:
+            self.fields["followup"].widget = forms.HiddenInput()
+        bootstrap(self)
+
+    def followup_object(self):
+        return self.followups.get(self.cleaned_data.get("followup"))
+
+    add_service_errors = ServiceForm.add_service_errors
+    SERVICE_FIELD_MAP: dict = {}
+
+
+# --- Public tip-offs (Art. 6) ------------------------------------------------------------------
+
+
+class TipOffForm(forms.Form):
+    """The public tip-off form. `website` is a honeypot (hidden from people by CSS);
+    `rendered_at` is the signed moment the form was shown."""
+
+    title = forms.CharField(label=_("What happened, in a few words"), max_length=200)
+    description = forms.CharField(
+        label=_("Description"),
+        max_length=5000,
+        widget=_textarea(6),
+        help_text=_("What you saw, when and where. Please do not paste links or phone numbers."),
+    )
+    organization_name = forms.CharField(
+        label=_("Organisation involved (if known)"), max_length=200, required=False
+    )
+    province = forms.ChoiceField(label=_("Province"), required=False, choices=())
+    contact = forms.CharField(
+        label=_("How to reach you (optional)"),
+        max_length=200,
+        required=False,
+        help_text=_("Leave it empty to stay anonymous."),
+    )
+    website = forms.CharField(
+        label=_("Leave this field empty"),
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
+    )
+    rendered_at = forms.CharField(widget=forms.HiddenInput, required=False, max_length=200)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        from accounts.models import Province
+
+        self.fields["province"].choices = [
+            ("", _("— not known —")),
+            *((p.code, p.display_name) for p in Province.objects.order_by("code")),
+        ]
+        bootstrap(self)
+
+    def service_data(self) -> dict:
+        return {
+            name: self.cleaned_data.get(name) or ""
+            for name in ("title", "description", "organization_name", "province", "contact")
+        }
+
+    add_service_errors = ServiceForm.add_service_errors
+    SERVICE_FIELD_MAP: dict = {}
+
+
+class TipOffRecordForm(forms.Form):
+    organization = forms.IntegerField(label=_("Organisation"), widget=forms.HiddenInput)
+    title = forms.CharField(label=_("Title of the required report"), max_length=200, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organization"].error_messages["required"] = _("Choose the organisation.")
+        bootstrap(self)
+
+    add_service_errors = ServiceForm.add_service_errors
+    SERVICE_FIELD_MAP: dict = {}
+
+
+class TipOffDismissForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason for dismissing it"), widget=_textarea(2), max_length=TEXT_MAX
     )
 
     def __init__(self, *args, **kwargs):

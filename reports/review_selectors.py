@@ -10,7 +10,7 @@ from django.db.models import Exists, F, OuterRef, Prefetch, Q, Subquery
 from accounts.models import Membership
 
 from .constants import SERIOUS, Status, Tier
-from .models import FollowUp, InfoRequest, Report, ReportEvent
+from .models import Attachment, FollowUp, InfoRequest, Report, ReportEvent
 from .selectors import report_list
 
 RECEIVING_TABS = ("new", "mine", "waiting", "serious", "overdue", "closed")
@@ -117,6 +117,10 @@ def report_page_get(*, user, pk) -> Report:
                 queryset=InfoRequest.objects.select_related("authority", "requested_by"),
             ),
             Prefetch("followups", queryset=FollowUp.objects.select_related("created_by")),
+            Prefetch(
+                "attachments",
+                queryset=Attachment.objects.select_related("uploaded_by", "followup"),
+            ),
         )
     )
     try:

@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
+from django.db import transaction
 from django.db.models import Prefetch, prefetch_related_objects
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -31,6 +32,7 @@ from .forms import (
     AssignForm,
     ClaimForm,
     CloseForm,
+    EvidenceForm,
     FollowUpForm,
     ForwardForm,
     GradeForm,
@@ -281,12 +283,12 @@ def action_shown(action: str, *, report, roles, user) -> bool:
     return True
 
 
-def _make_form(action: str, report, data=None):
+def _make_form(action: str, report, data=None, files=None):
     spec = ACTIONS[action]
     kwargs = {"report": report}
     if action == "assign":
         kwargs["colleagues"] = assignable_colleagues(report)
-    return spec.form(data=data, **kwargs)
+    return spec.form(data=data, files=files, **kwargs)
 
 
 # Field changes: what the timeline leaves out (the version counter, derived lists).
@@ -362,13 +364,35 @@ def history_changes(records) -> list[dict]:
 class ReportPage:
     """Everything the report page shows, computed once (constant queries)."""
 
-    def __init__(self, request, report, *, failed=None, failed_form=None, feedback=None):
+    def __init__(
+        self, request, report, *, failed=None, failed_form=None, feedback=None, evidence_form=None
+    ):
         self.request = request
         self.user = request.user
         self.report = report
         self.failed = failed
         self.failed_form = failed_form
         self.feedback = feedback
+        self.evidence_form = evidence_form
+
+    @cached_property
+    def can_add_evidence(self) -> bool:
+        """The operator's reporters, while the report is open; a service provider on the
+        drafts it wrote (the service checks again)."""
+        report = self.report
+        if report.status == Status.CLOSED:
+            return False
+        if workflow.REPORTER in self.roles:
+            return True
+        return (
+            report.status == Status.DRAFT
+            and report.created_by_id == self.user.pk
+            and any(
+                m.role == Membership.Role.PROVIDER_DRAFTER
+                and m.organization_id == report.organization_id
+                for m in self.user.memberships.all()
+            )
+        )
 
     @cached_property
     def roles(self) -> set:
@@ -406,7 +430,17 @@ class ReportPage:
             "file_clock": clock_state(pick_clock(report, "file")),
             "events": list(report.events.all()),
             "changes": history_changes(report.history_records),
+            "attachments": list(report.attachments.all()),
+            "can_add_evidence": self.can_add_evidence,
+            "evidence_form": self._evidence_form(),
         }
+
+    def _evidence_form(self):
+        if not self.can_add_evidence:
+            return None
+        if self.evidence_form is not None:
+            return self.evidence_form
+        return EvidenceForm(followups=list(self.report.followups.all()))
 
 
 def render_report_page(request, report, *, status=200, partial=None, **kwargs):
@@ -434,18 +468,25 @@ class ReportActionView(LoginRequiredMixin, View):
         spec = ACTIONS[action]
         load_memberships(request.user)
         report = report_page_get(user=request.user, pk=pk)
-        form = _make_form(action, report, data=request.POST)
+        form = _make_form(action, report, data=request.POST, files=request.FILES)
         if not form.is_valid():
             if "version" in form.errors:
                 return self._refused(request, report, _("Reload the report and try again."), 409)
             return render_report_page(request, report, failed=action, failed_form=form, status=422)
+        upload = form.cleaned_data.get("file")
         try:
-            spec.service(
-                user=request.user,
-                pk=report.pk,
-                version=form.cleaned_data["version"],
-                **form.service_kwargs(),
-            )
+            # a follow-up and its evidence file are stored together or not at all
+            with transaction.atomic():
+                result = spec.service(
+                    user=request.user,
+                    pk=report.pk,
+                    version=form.cleaned_data["version"],
+                    **form.service_kwargs(),
+                )
+                if upload:
+                    services.attachment_add(
+                        user=request.user, pk=report.pk, upload=upload, followup=result
+                    )
         except ValidationError as exc:
             form.add_service_errors(exc)
             return render_report_page(request, report, failed=action, failed_form=form, status=422)

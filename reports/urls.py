@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import review_views, views
+from . import evidence_views, review_views, tipoff_views, views
 
 app_name = "reports"
 
@@ -28,6 +28,18 @@ urlpatterns = [
         review_views.ReportActionView.as_view(),
         name="action",
     ),
+    path(
+        "reports/<int:pk>/attachments/",
+        evidence_views.AttachmentUploadView.as_view(),
+        name="attachment_add",
+    ),
+    path(
+        "reports/<int:pk>/attachments/<int:aid>/",
+        evidence_views.AttachmentDownloadView.as_view(),
+        name="attachment",
+    ),
+    path("tipoffs/", tipoff_views.TipOffQueueView.as_view(), name="tipoffs"),
+    path("tipoffs/<int:pk>/", tipoff_views.TipOffDetailView.as_view(), name="tipoff"),
     path("queue/", review_views.ReviewQueueView.as_view(), name="queue"),
     path("national/", review_views.NationalQueueView.as_view(), name="national_queue"),
     path("notifications/", review_views.NotificationListView.as_view(), name="notifications"),

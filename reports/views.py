@@ -11,6 +11,8 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
 
+from accounts.models import Membership
+
 from .constants import RANSOMWARE_CATEGORY, Status
 from .exceptions import ActionForbidden, InvalidTransition, StaleVersion
 from .forms import GradingPreviewForm, ReportForm, StateSecretForm
@@ -67,7 +69,7 @@ def _rebind(post, version: int) -> ReportForm:
     return form
 
 
-def _edit_context(report, form: ReportForm) -> dict:
+def _edit_context(report, form: ReportForm, user) -> dict:
     indicators = form.indicators(report.indicators) if form.is_bound else report.indicators
     declared = (
         form.cleaned_data.get("severity_declared")
@@ -81,6 +83,10 @@ def _edit_context(report, form: ReportForm) -> dict:
         "ransomware_code": RANSOMWARE_CATEGORY,
         "is_cii_operator": report.organization.is_cii_operator,
         "required_to_submit": (*REQUIRED_TO_SUBMIT, *RANSOM_FIELDS),
+        # a service provider drafts; only the operator's reporters submit (Art. 5)
+        "can_submit": Membership.objects.filter(
+            user=user, role=Membership.Role.REPORTER, organization_id=report.organization_id
+        ).exists(),
     }
 
 
@@ -163,7 +169,7 @@ class ReportEditView(LoginRequiredMixin, View):
         if report.status != Status.DRAFT:
             return redirect("reports:detail", pk=report.pk)
         form = ReportForm(initial=ReportForm.initial_for(report))
-        return render(request, self.template_name, _edit_context(report, form))
+        return render(request, self.template_name, _edit_context(report, form, request.user))
 
     def post(self, request, pk):
         """The "Save draft" button, without JavaScript (the htmx autosave uses AutosaveView)."""
@@ -177,7 +183,9 @@ class ReportEditView(LoginRequiredMixin, View):
             saved, refused = save_draft(user=request.user, report=report, form=form)
         except StaleVersion as exc:
             messages.error(request, str(exc.message))
-            return render(request, self.template_name, _edit_context(report, form), status=409)
+            return render(
+                request, self.template_name, _edit_context(report, form, request.user), status=409
+            )
         except ActionForbidden as exc:
             raise PermissionDenied(str(exc.message)) from exc
         except InvalidTransition as exc:
@@ -200,7 +208,7 @@ class ReportEditView(LoginRequiredMixin, View):
             messages.error(request, _("The draft was not saved: correct the fields marked below."))
         if refused is not None:
             form.add_service_errors(refused)
-        return render(request, self.template_name, _edit_context(report, form))
+        return render(request, self.template_name, _edit_context(report, form, request.user))
 
 
 class AutosaveView(LoginRequiredMixin, View):
@@ -254,7 +262,10 @@ class SubmitView(LoginRequiredMixin, View):
         except StaleVersion as exc:
             messages.error(request, str(exc.message))
             return render(
-                request, ReportEditView.template_name, _edit_context(report, form), status=409
+                request,
+                ReportEditView.template_name,
+                _edit_context(report, form, request.user),
+                status=409,
             )
         except ActionForbidden as exc:
             raise PermissionDenied(str(exc.message)) from exc
@@ -274,7 +285,10 @@ class SubmitView(LoginRequiredMixin, View):
         except StaleVersion as stale:
             messages.error(request, str(stale.message))
             return render(
-                request, ReportEditView.template_name, _edit_context(report, form), status=409
+                request,
+                ReportEditView.template_name,
+                _edit_context(report, form, request.user),
+                status=409,
             )
         if saved is not None:
             report = saved
@@ -287,7 +301,9 @@ class SubmitView(LoginRequiredMixin, View):
             request,
             _("The report was not submitted: complete or correct the fields marked below."),
         )
-        return render(request, ReportEditView.template_name, _edit_context(report, form))
+        return render(
+            request, ReportEditView.template_name, _edit_context(report, form, request.user)
+        )
 
 
 class GradingPreviewView(LoginRequiredMixin, View):

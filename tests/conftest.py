@@ -4,6 +4,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from accounts.demo import load_all_reference_data, seed_demo_world
+from tests.helpers import login
 
 DEMO_PASSWORD = "demo-password"
 
@@ -49,8 +50,7 @@ def api_for(demo):
 def web_for(demo, client):
     """`web_for("operator-general")` → Django's test client logged in as that user."""
 
-    def make(username: str):
-        client.force_login(demo[username])
-        return client
+    def make(username: str, *, verified: bool = True):
+        return login(client, demo[username], verified=verified)
 
     return make

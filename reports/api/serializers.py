@@ -12,7 +12,7 @@ from accounts.models import Authority, Organization
 
 from ..constants import Severity
 from ..indicators import clean_indicators
-from ..models import TEXT_MAX, Category, FollowUp, Report, ReportEvent
+from ..models import TEXT_MAX, Attachment, Category, FollowUp, Report, ReportEvent
 from ..services import FOLLOWUP_ITEMS
 
 # ---------------------------------------------------------------------------------------
@@ -205,6 +205,47 @@ class IndicatorsField(serializers.JSONField):
     pass
 
 
+class AttachmentSerializer(serializers.ModelSerializer):
+    """An evidence attachment: the sanitised name, the type proven by its content, its size
+    and SHA-256, who uploaded it and when, and where to download it."""
+
+    uploaded_by = serializers.SerializerMethodField(help_text=_("The username of who uploaded it."))
+    followup = serializers.IntegerField(
+        source="followup_id",
+        allow_null=True,
+        read_only=True,
+        help_text=_("The id of the follow-up it belongs to, or null."),
+    )
+    download_url = serializers.SerializerMethodField(
+        help_text=_("The API path that streams the file.")
+    )
+
+    class Meta:
+        model = Attachment
+        fields = [
+            "id",
+            "name",
+            "size",
+            "content_type",
+            "sha256",
+            "followup",
+            "uploaded_by",
+            "uploaded_at",
+            "download_url",
+        ]
+        read_only_fields = fields
+
+    def get_uploaded_by(self, obj) -> str | None:
+        return _username(obj.uploaded_by) if obj.uploaded_by_id else None
+
+    def get_download_url(self, obj) -> str:
+        from django.urls import reverse
+
+        return reverse(
+            "reports-api:report-attachment-download", kwargs={"pk": obj.report_id, "aid": obj.pk}
+        )
+
+
 class ReportSerializer(serializers.ModelSerializer):
     """A report as the API shows it (ARCHITECTURE.md, "Report fields"). Read only."""
 
@@ -238,6 +279,7 @@ class ReportSerializer(serializers.ModelSerializer):
     summary = serializers.SerializerMethodField()
     deadlines = serializers.SerializerMethodField()
     events = EventSerializer(many=True, read_only=True)
+    attachments = AttachmentSerializer(many=True, read_only=True)
 
     class Meta:
         model = Report
@@ -291,6 +333,7 @@ class ReportSerializer(serializers.ModelSerializer):
             "summary",
             "deadlines",
             "events",
+            "attachments",
         ]
         read_only_fields = fields
 
@@ -640,6 +683,22 @@ class ReportFollowUpInputSerializer(ReportActionInputSerializer):
         if errors:
             raise serializers.ValidationError(errors)
         return cleaned
+
+
+class AttachmentInputSerializer(StrictInputSerializer):
+    file = serializers.FileField(
+        allow_empty_file=True,  # the service refuses it with its own message
+        help_text=_(
+            "The evidence file. Accepted: PDF, PNG, JPEG, ZIP/DOCX/XLSX, PCAP, plain text; the "
+            "type is checked on the content, not the name."
+        ),
+    )
+    followup = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        min_value=1,
+        help_text=_("The id of one of this report's follow-ups the evidence belongs to."),
+    )
 
 
 class ReportHandlingEndedInputSerializer(ReportActionInputSerializer):

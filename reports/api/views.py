@@ -19,18 +19,24 @@ from rest_framework import mixins, permissions, status, viewsets
 from rest_framework.authtoken.models import Token
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
-from rest_framework.parsers import JSONParser
+from rest_framework.negotiation import BaseContentNegotiation
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
-from accounts.models import Membership
+from accounts.models import AuthEvent, Membership
+from accounts.otp import check_token_otp
+from accounts.services import auth_event
 
 from .. import services
+from ..evidence_views import evidence_response
 from ..filters import NotificationFilterSet, ReportFilterSet
-from ..models import Category, FollowUp, InfoRequest, Report, ReportEvent
+from ..models import Attachment, Category, FollowUp, InfoRequest, Report, ReportEvent
 from ..selectors import report_list
 from .serializers import (
+    AttachmentInputSerializer,
+    AttachmentSerializer,
     CategorySerializer,
     ErrorSerializer,
     FollowUpSerializer,
@@ -80,6 +86,7 @@ REPORT_ID = OpenApiParameter(
     "id", OpenApiTypes.INT, OpenApiParameter.PATH, description=_("The report's id.")
 )
 UNAUTHORIZED = OpenApiResponse(ErrorSerializer, description=_("Not authenticated."))
+NO_SUCH_PAGE = OpenApiResponse(ErrorSerializer, description=_("No such page."))
 
 _RANSOM_KEYS = {column: key for key, column in RansomwareInputSerializer.COLUMNS.items()}
 
@@ -173,8 +180,30 @@ class TokenObtainView(APIView):
         )
         if user is None:
             raise ValidationError({"password": [_("Wrong username or password.")]})
+        if not check_token_otp(user, serializer.validated_data.get("otp")):
+            auth_event(AuthEvent.Kind.OTP_FAILED, user=user, request=request)
+            raise ValidationError(
+                {"otp": [_("This account uses two-factor login: send a valid one-time code.")]}
+            )
         token, _created = Token.objects.get_or_create(user=user)
+        auth_event(AuthEvent.Kind.TOKEN_ISSUED, user=user, request=request)
         return Response(TokenSerializer({"token": token.key}).data)
+
+
+ATTACHMENT_ID = OpenApiParameter(
+    "aid", OpenApiTypes.INT, OpenApiParameter.PATH, description=_("The attachment's id.")
+)
+
+
+class FirstRendererNegotiation(BaseContentNegotiation):
+    """The file download answers with the file whatever the client's Accept header says
+    (errors as JSON): no 406 for a client asking for `application/pdf`."""
+
+    def select_parser(self, request, parsers):
+        return parsers[0] if parsers else None
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        return (renderers[0], renderers[0].media_type)
 
 
 def _timeline_prefetch(queryset):
@@ -187,13 +216,19 @@ def _timeline_prefetch(queryset):
             "info_requests",
             queryset=InfoRequest.objects.select_related("authority", "requested_by"),
         ),
+        Prefetch("attachments", queryset=Attachment.objects.select_related("uploaded_by")),
     )
 
 
 @extend_schema_view(
     list=extend_schema(
         summary=_("List the reports you may see"),
-        responses={200: ReportSerializer(many=True), 400: BAD_REQUEST, 401: UNAUTHORIZED},
+        responses={
+            200: ReportSerializer(many=True),
+            400: BAD_REQUEST,
+            401: UNAUTHORIZED,
+            404: NO_SUCH_PAGE,
+        },
     ),
     retrieve=extend_schema(
         summary=_("One report, with its clocks and timeline"),
@@ -379,6 +414,94 @@ class ReportViewSet(viewsets.GenericViewSet):
         )
         return Response(FollowUpSerializer(followup).data, status=status.HTTP_201_CREATED)
 
+    # -----------------------------------------------------------------------------------
+    # Evidence attachments
+    # -----------------------------------------------------------------------------------
+
+    @extend_schema(
+        methods=["GET"],
+        summary=_("The report's evidence attachments"),
+        parameters=[REPORT_ID],
+        request=None,
+        responses={200: AttachmentSerializer(many=True), 401: UNAUTHORIZED, 404: NOT_FOUND},
+    )
+    @extend_schema(
+        methods=["POST"],
+        summary=_("Attach evidence"),
+        description=_(
+            "Multipart upload (`file`, optional `followup`). The size is capped, the type is "
+            "checked on the content against an allow-list, the name is sanitised, and the "
+            "SHA-256 of the content is recorded. The operator's reporters add evidence; a "
+            "service provider only to the drafts it wrote."
+        ),
+        parameters=[REPORT_ID],
+        request={"multipart/form-data": AttachmentInputSerializer},
+        responses={
+            201: AttachmentSerializer,
+            400: BAD_REQUEST,
+            401: UNAUTHORIZED,
+            403: FORBIDDEN,
+            404: NOT_FOUND,
+            409: CONFLICT,
+        },
+    )
+    @action(
+        detail=True,
+        methods=["get", "post"],
+        parser_classes=[MultiPartParser, FormParser],
+        pagination_class=None,
+        filter_backends=[],
+    )
+    def attachments(self, request, pk=None):
+        self._visible_or_404(pk)
+        if request.method == "GET":
+            queryset = Attachment.objects.filter(report_id=pk).select_related("uploaded_by")
+            return Response(AttachmentSerializer(queryset, many=True).data)
+        serializer = AttachmentInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        followup = None
+        followup_id = serializer.validated_data.get("followup")
+        if followup_id is not None:
+            followup = FollowUp.objects.filter(pk=followup_id, report_id=pk).first()
+            if followup is None:
+                raise ValidationError({"followup": [_("This report has no such follow-up.")]})
+        attachment = _call(
+            services.attachment_add,
+            user=request.user,
+            pk=pk,
+            upload=serializer.validated_data["file"],
+            followup=followup,
+        )
+        return Response(AttachmentSerializer(attachment).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        operation_id="v1_reports_attachments_download",
+        summary=_("Download an evidence attachment"),
+        description=_("The file as uploaded, as a download (never rendered inline)."),
+        parameters=[REPORT_ID, ATTACHMENT_ID],
+        request=None,
+        responses={
+            **{
+                (200, content_type): OpenApiResponse(OpenApiTypes.BINARY)
+                for content_type, _magic, _ext in services.EVIDENCE_TYPES
+            },
+            401: UNAUTHORIZED,
+            404: NOT_FOUND,
+        },
+    )
+    @action(
+        detail=True,
+        methods=["get"],
+        url_path=r"attachments/(?P<aid>[0-9]+)",
+        url_name="attachment-download",
+        pagination_class=None,
+        filter_backends=[],
+        content_negotiation_class=FirstRendererNegotiation,
+    )
+    def attachment_download(self, request, pk=None, aid=None):
+        attachment = services.attachment_get(user=request.user, report_pk=pk, pk=aid)
+        return evidence_response(attachment)
+
     @_action_schema(
         _("Record when handling ended"),
         ReportHandlingEndedInputSerializer,
@@ -553,7 +676,12 @@ class RequiredReportViewSet(viewsets.GenericViewSet):
 @extend_schema_view(
     list=extend_schema(
         summary=_("Your notifications, newest first"),
-        responses={200: NotificationSerializer(many=True), 400: BAD_REQUEST, 401: UNAUTHORIZED},
+        responses={
+            200: NotificationSerializer(many=True),
+            400: BAD_REQUEST,
+            401: UNAUTHORIZED,
+            404: NO_SUCH_PAGE,
+        },
     )
 )
 @extend_schema(tags=["notifications"])

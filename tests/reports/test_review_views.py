@@ -19,6 +19,7 @@ from reports import services
 from reports.constants import Status, Tier
 from reports.models import InfoRequest, Report, ReportEvent, SummaryReport
 from tests.factories.accounts import UserFactory
+from tests.helpers import login as login_as
 
 pytestmark = pytest.mark.django_db
 
@@ -65,7 +66,7 @@ def fresh(report) -> Report:
 
 def login(username, demo) -> Client:
     client = Client()
-    client.force_login(demo[username])
+    login_as(client, demo[username])
     return client
 
 
@@ -312,7 +313,7 @@ class TestReviewActions:
         report = submitted(demo, now)
         other = colleague()
         first, second = login("reviewer-gd", demo), Client()
-        second.force_login(other)
+        login_as(second, other)
         version = report.version
         url = reverse("reports:action", args=[report.pk, "claim"])
         response = first.post(url, {"version": version}, **HTMX)
@@ -641,12 +642,15 @@ def test_the_full_journey_through_real_pages(demo, now, clock):
     page = national.get(reverse("reports:national_queue")).content.decode()
     assert report.reference in page
     assert act(national, report, "acknowledge").status_code == 200
-    clock.shift(timedelta(minutes=30))
+    clock.shift(timedelta(minutes=20))
     assert act(national, report, "close", reason="处置完毕").status_code == 200
     assert fresh(report).status == Status.CLOSED
 
     # the operator records the end of handling and files the summary
     clock.shift(timedelta(hours=1))
+    # sessions expire after 30 idle minutes: people come back and log in again
+    operator = login("operator-general", demo)
+    reviewer = login("reviewer-gd", demo)
     ended = (now + timedelta(minutes=40)).astimezone(BEIJING).strftime("%Y-%m-%dT%H:%M")
     assert act(operator, report, "handling_ended", handling_ended_at=ended).status_code == 200
     summary = {

@@ -12,6 +12,7 @@ from django.utils import timezone
 from reports.constants import Status
 from reports.models import Report, ReportEvent
 from reports.services import report_create, report_update
+from tests.helpers import login as login_as
 
 pytestmark = pytest.mark.django_db
 
@@ -156,12 +157,12 @@ class TestDrafts:
             "ind_catch_all": "significant",
             "ind_catch_all_reason": "影响社会秩序",
         }
-        client.force_login(user)
+        login_as(client, user)
         # when: saved with the "Save draft" button, the browser closed, the page reopened
         response = client.post(edit_url(draft), post_data(draft, **fields))
         assert response.status_code == 302, _errors(response)
         client.logout()
-        client.force_login(user)
+        login_as(client, user)
         response = client.get(edit_url(draft))
         # then
         assert response.status_code == 200

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from accounts.demo import seed_demo_world
+from accounts.demo import demo_totp_secrets, seed_demo_world
 
 
 class Command(BaseCommand):
@@ -12,6 +12,14 @@ class Command(BaseCommand):
     def handle(self, *args, reports: int, **options):
         users = seed_demo_world()
         self.stdout.write(f"Reference data and {len(users)} demo accounts ready.")
+        secrets = demo_totp_secrets()
+        if secrets:
+            self.stdout.write(
+                "Two-factor keys of the demo authority accounts (add one to an authenticator "
+                "app, or print the current codes with `python manage.py demo_otp`):"
+            )
+            for username, secret in secrets.items():
+                self.stdout.write(f"  {username:18} {secret}")
         if reports:
             from reports.demo import seed_reports
 

@@ -1,0 +1,32 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+
+class ProviderGrantForm(forms.Form):
+    """An operator's reporter lets a contracted service provider's account draft reports."""
+
+    provider = forms.CharField(
+        label=_("The service provider's username"),
+        max_length=150,
+        help_text=_("The account must already exist; the provider drafts, you submit."),
+    )
+    organization = forms.TypedChoiceField(label=_("Organisation"), coerce=int, choices=())
+
+    def __init__(self, *args, organizations=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organization"].choices = [(o.pk, o.name) for o in organizations]
+        if len(organizations) == 1:
+            self.fields["organization"].widget = forms.HiddenInput()
+            self.initial.setdefault("organization", organizations[0].pk)
+        self.fields["provider"].widget.attrs.update(
+            {"class": "form-control", "autocomplete": "off"}
+        )
+        self.fields["organization"].widget.attrs.setdefault("class", "form-select")
+
+    def add_service_errors(self, exc) -> None:
+        if not hasattr(exc, "error_dict"):
+            self.add_error(None, exc)
+            return
+        for field, messages in exc.message_dict.items():
+            for message in messages:
+                self.add_error(field if field in self.fields else None, message)

@@ -1,0 +1,26 @@
+import base64
+import time
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django_otp.oath import totp
+
+from accounts.demo import demo_totp_secrets
+
+
+class Command(BaseCommand):
+    help = "Print the current two-factor codes of the demo authority accounts (not in production)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("usernames", nargs="*")
+
+    def handle(self, *args, usernames, **options):
+        if not settings.DEMO_TOTP:
+            raise CommandError("Demo two-factor codes are not available in production.")
+        secrets = demo_totp_secrets()
+        left = 30 - int(time.time()) % 30
+        for username, secret in secrets.items():
+            if usernames and username not in usernames:
+                continue
+            key = base64.b32decode(secret + "=" * (-len(secret) % 8))
+            self.stdout.write(f"{username:18} {totp(key):06d}   (valid {left} s more)")

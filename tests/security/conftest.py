@@ -1,0 +1,117 @@
+"""A small world of reports in several tenants, each with a follow-up or an attachment, for
+the security tests (permission matrix, XSS, uploads)."""
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from reports import services
+
+PDF = b"%PDF-1.7\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+
+# Everyone in the demo world but the superuser (who sees everything through the admin).
+DEMO_USERS = (
+    "operator-general",
+    "operator-cii",
+    "operator-central",
+    "reviewer-gd",
+    "reviewer-bj",
+    "reviewer-energy",
+    "reviewer-ministry",
+    "police-liaison",
+    "national",
+)
+
+
+@pytest.fixture(autouse=True)
+def evidence_root(tmp_path, settings):
+    settings.EVIDENCE_ROOT = str(tmp_path / "evidence")
+    return tmp_path / "evidence"
+
+
+def stored_files_under(root) -> list:
+    return sorted(str(p) for p in root.rglob("*") if p.is_file()) if root.exists() else []
+
+
+def report_data(now, **extra) -> dict:
+    return {
+        "title": "门户网站被攻击",
+        "affected_systems": "门户网站",
+        "discovered_at": now - timedelta(minutes=10),
+        "location": "广州",
+        "category": "0208",
+        "severity_declared": "significant",
+        "impact_description": "无法访问",
+        "measures_taken": "隔离",
+        **extra,
+    }
+
+
+def attach(user, report, name="evidence.pdf", content=PDF, followup=None, now=None):
+    return services.attachment_add(
+        user=user,
+        pk=report.pk,
+        upload=SimpleUploadedFile(name, content),
+        followup=followup,
+        now=now,
+    )
+
+
+@dataclass
+class Case:
+    """A report and who may see it (from ARCHITECTURE.md "Actors", not from the code)."""
+
+    name: str
+    report: object
+    insiders: set
+    attachment: object = None
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def outsiders(self) -> list[str]:
+        return [u for u in DEMO_USERS if u not in self.insiders]
+
+
+@pytest.fixture
+def world(demo, now):
+    """Four reports: a general-channel one (Guangdong), a CII one (energy sector, copy to
+    public security), a serious central one (visible to the national tier), and a draft."""
+    op_general, op_cii, op_central = (
+        demo["operator-general"],
+        demo["operator-cii"],
+        demo["operator-central"],
+    )
+    general = services.report_create(user=op_general, data=report_data(now), now=now)
+    general = services.report_submit(user=op_general, pk=general.pk, now=now)
+    followup = services.report_followup(
+        user=op_general, pk=general.pk, data={"kind": "progress", "body": "已恢复"}, now=now
+    )
+    general_att = attach(op_general, general, followup=followup, now=now)
+
+    cii = services.report_create(
+        user=op_cii, data=report_data(now, title="电网调度系统异常", location="北京"), now=now
+    )
+    cii = services.report_submit(user=op_cii, pk=cii.pk, now=now)
+    cii_att = attach(op_cii, cii, "log.txt", b"2026-11-25 scan from 203.0.113.5\n", now=now)
+
+    central = services.report_create(
+        user=op_central,
+        data=report_data(now, title="数据泄露", severity_declared="major", location="北京"),
+        now=now,
+    )
+    central = services.report_submit(user=op_central, pk=central.pk, now=now)
+    central_att = attach(op_central, central, now=now)
+
+    draft = services.report_create(user=op_general, data=report_data(now, title="草稿"), now=now)
+    draft_att = attach(op_general, draft, now=now)
+
+    return [
+        Case("general", general, {"operator-general", "reviewer-gd"}, general_att),
+        Case("cii", cii, {"operator-cii", "reviewer-energy", "police-liaison"}, cii_att),
+        Case(
+            "central", central, {"operator-central", "reviewer-ministry", "national"}, central_att
+        ),
+        Case("draft", draft, {"operator-general"}, draft_att),
+    ]
