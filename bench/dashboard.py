@@ -96,6 +96,7 @@ def main():
     from accounts.demo import seed_demo_world
     from dashboard.summary import summary_refresh
     from reports.models import Report
+    from tests.helpers import login
 
     call_command("migrate", verbosity=0)  # the dashboard's own tables, on a reused database
     users = seed_demo_world()
@@ -104,9 +105,9 @@ def main():
     print(f"daily summary refreshed in {time.monotonic() - started:.1f} s")
     print(f"reports: {Report.objects.count()}")
 
-    national, reviewer = Client(), Client()
-    national.force_login(users["national"])
-    reviewer.force_login(users["reviewer-gd"])
+    # logged in as after the two-factor page (authority accounts need it)
+    national = login(Client(), users["national"])
+    reviewer = login(Client(), users["reviewer-gd"])
     period = "date_from=" + (date.today() - timedelta(days=400)).isoformat()  # all of it
     stats = [
         "summary",

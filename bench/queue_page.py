@@ -19,7 +19,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-DB_NAME = "portal_bench_queue"
+DB_NAME = os.environ.get("BENCH_DB", "portal_bench_queue")
 sys.path.insert(0, str(ROOT))
 os.environ.update(
     DATABASE_URL=f"postgres://postgres@127.0.0.1:5432/{DB_NAME}",
@@ -93,13 +93,13 @@ def main():
 
     from reports.models import Report
     from reports.review_selectors import NATIONAL_TABS, RECEIVING_TABS
+    from tests.helpers import login
 
     User = get_user_model()
     clients = {}
     for username in ("reviewer-gd", "national"):
-        client = Client()
-        client.force_login(User.objects.get(username=username))
-        clients[username] = client
+        # logged in as after the two-factor page (authority accounts need it)
+        clients[username] = login(Client(), User.objects.get(username=username))
     total = Report.objects.count()
     print(f"{total} reports in {DB_NAME}; {args.iterations} requests per row")
     rows = [("reviewer-gd", reverse("reports:queue"), tab) for tab in RECEIVING_TABS]

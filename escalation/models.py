@@ -135,6 +135,11 @@ class Deadline(models.Model):
                 condition=Q(next_fire_at__isnull=False),
             ),
             models.Index(fields=["report", "kind"], name="deadline_report_kind"),
+            models.Index(
+                fields=["kind", "due_at"],
+                name="deadline_open_kind_due",
+                condition=Q(outcome="open"),
+            ),
         ]
         constraints = [
             models.UniqueConstraint(

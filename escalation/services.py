@@ -19,6 +19,20 @@ def _open_clock(report, kind):
     )
 
 
+def _sync_next_due(report) -> None:
+    """Keep `Report.next_due_at` (the earliest open clock, which the queues sort on) equal
+    to what the clock table says. A derived column, outside the report's history."""
+    from django.db.models import Min
+
+    from reports.models import Report
+
+    value = Deadline.objects.filter(report_id=report.pk, outcome=Deadline.Outcome.OPEN).aggregate(
+        at=Min("due_at")
+    )["at"]
+    report.next_due_at = value
+    Report.objects.filter(pk=report.pk).update(next_due_at=value)
+
+
 def _pending_fire(deadline: Deadline) -> datetime | None:
     """The next reminder, automatic action or statutory breach still to act on, from the
     instants stored on the row (a clock keeps the values it opened with)."""
@@ -83,6 +97,7 @@ def deadline_open(
     policy = EscalationPolicy.snapshot_for(report.channel)
     _set_times(deadline, opened_at=opened_at, policy=policy, now=now, due_at=due_at)
     deadline.save()
+    _sync_next_due(report)
     _schedule(deadline, now)
     return deadline
 
@@ -97,6 +112,7 @@ def deadline_meet(*, report, kind: str, at: datetime) -> Deadline | None:
     deadline.lateness = lateness(at, deadline.statutory_due_at)
     deadline.next_fire_at = None
     deadline.save()
+    _sync_next_due(report)
     return deadline
 
 
@@ -110,6 +126,7 @@ def deadline_cancel(*, report, kind: str, at: datetime, reason: str) -> Deadline
     deadline.acted_at = at
     deadline.next_fire_at = None
     deadline.save()
+    _sync_next_due(report)
     return deadline
 
 

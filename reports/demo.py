@@ -538,6 +538,9 @@ def _write_batch(batch) -> None:
     from escalation.models import Deadline
 
     reports = [r for r, _copies, _events, _clocks in batch]
+    for r, _copies, _events, report_clocks in batch:
+        open_due = [c.due_at for c in report_clocks if c.outcome == "open"]
+        r.next_due_at = min(open_due) if open_due else None
     with transaction.atomic():
         with _explicit_timestamps(Report, "created_at", "updated_at"):
             Report.objects.bulk_create(reports)

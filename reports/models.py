@@ -267,10 +267,17 @@ class Report(models.Model):
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
     handling_ended_at = models.DateTimeField(_("handling ended at"), null=True, blank=True)
     forwarded_at = models.DateTimeField(_("forwarded at"), null=True, blank=True)
+    next_due_at = models.DateTimeField(
+        _("next clock runs out at"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("The earliest due time of the report's open clocks (kept by the clocks)."),
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
-    history = HistoricalRecords(excluded_fields=["updated_at"])
+    history = HistoricalRecords(excluded_fields=["updated_at", "next_due_at"])
     objects = ReportQuerySet.as_manager()
 
     class Meta:
@@ -282,6 +289,11 @@ class Report(models.Model):
             models.Index(fields=["receiving_authority", "status"], name="report_authority_status"),
             models.Index(fields=["tier", "status", "severity"], name="report_tier_status_sev"),
             models.Index(fields=["submitted_at"], name="report_submitted_at"),
+            # the queues: sorted by the clock that runs out first
+            models.Index(
+                fields=["receiving_authority", "next_due_at"], name="report_queue_receiving"
+            ),
+            models.Index(fields=["tier", "status", "next_due_at"], name="report_queue_tier"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -406,6 +418,7 @@ class Forwarding(models.Model):
     class Meta:
         verbose_name = _("forwarding")
         verbose_name_plural = _("forwardings")
+        indexes = [models.Index(fields=["at"], name="forwarding_at")]
 
     def __str__(self) -> str:
         return f"{self.report} → national ({self.at:%Y-%m-%d %H:%M})"

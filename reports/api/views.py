@@ -135,12 +135,16 @@ def _action_schema(summary, request, *, description=None, created=None):
 
 
 class IsReporter(permissions.BasePermission):
-    """Only an operator's reporters file reports (an authority's staff get 403)."""
+    """Only an operator's reporters, and the service providers they granted the right to
+    draft (Art. 5), create drafts (an authority's staff get 403). Only reporters submit:
+    the service refuses a provider."""
 
     message = _("Only an operator's reporters can file reports.")
 
     def has_permission(self, request, view) -> bool:
-        return Membership.objects.filter(user=request.user, role=Membership.Role.REPORTER).exists()
+        return Membership.objects.filter(
+            user=request.user, role__in=services.DRAFTING_ROLES
+        ).exists()
 
 
 class IsAuthorityStaff(permissions.BasePermission):

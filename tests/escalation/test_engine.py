@@ -202,3 +202,12 @@ def test_health_reports_the_last_sweep_and_turns_503_when_stale(client, demo, no
     with time_machine.travel(now + timedelta(minutes=5), tick=False):
         response = client.get("/health/")
         assert response.status_code == 503 and response.json()["stale"] is True
+
+
+def test_the_report_keeps_the_due_time_of_its_first_open_clock(demo, now):
+    report = _file(demo, "operator-general", now)
+    report.refresh_from_db()
+    assert report.next_due_at == now + timedelta(hours=1)  # the forward clock; file is met
+    services.report_forward(user=demo["reviewer-gd"], pk=report.pk, now=now)
+    report.refresh_from_db()
+    assert report.next_due_at is None
