@@ -7,7 +7,7 @@ export UV_PYTHON_DOWNLOADS := never
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/portal
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 
-.PHONY: run test setup lint format messages static clean
+.PHONY: run test setup lint format messages static clean fuzz
 
 $(VENV)/.installed: pyproject.toml uv.lock
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -37,7 +37,7 @@ run: setup
 
 ## make test: lint, format check, then the whole suite on real PostgreSQL and Redis.
 test: setup
-	command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium)
+	dpkg -s chromium fonts-wqy-microhei >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq chromium fonts-wqy-microhei)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) $(VENV)/bin/pytest $(PYTEST_ARGS)
@@ -48,3 +48,8 @@ lint: $(VENV)/.installed
 
 clean:
 	rm -rf $(VENV) node_modules static/vendor staticfiles var
+
+## make fuzz: the schemathesis run of tests/security with many more, random examples per
+## operation and role (FUZZ_EXAMPLES, default 200). Slow; not part of `make test`.
+fuzz: setup
+	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) SCHEMATHESIS_EXAMPLES=$${FUZZ_EXAMPLES:-200} SCHEMATHESIS_RANDOM=1 $(VENV)/bin/pytest tests/security/test_schemathesis.py -p no:logging -q $(PYTEST_ARGS)
