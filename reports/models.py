@@ -76,6 +76,20 @@ class GradingCriterion(models.Model):
         return f"{self.indicator} ≥ {self.threshold} → {self.level}"
 
 
+COPIES_INLINE = 2000
+
+
+def _copied_to(authority_id) -> Q:
+    """Reports copied to an authority. A short list goes into the query as ids, so that
+    PostgreSQL can combine it with the other conditions through indexes (an `IN (subquery)`
+    inside an OR forces a scan of every report); a long one stays a subquery."""
+    copies = Report.copied_to.through.objects.filter(authority_id=authority_id)
+    ids = list(copies.values_list("report_id", flat=True)[: COPIES_INLINE + 1])
+    if len(ids) <= COPIES_INLINE:
+        return Q(pk__in=ids)
+    return Q(pk__in=copies.values("report_id"))
+
+
 class ReportQuerySet(models.QuerySet):
     def visible_to(self, user) -> "ReportQuerySet":
         """The one visibility primitive (ARCHITECTURE.md, Actors): every view, API endpoint,
@@ -104,12 +118,8 @@ class ReportQuerySet(models.QuerySet):
                     | Q(requested_by_id=m.authority_id)
                 )
             else:  # reviewer, police liaison: routed or copied to the authority
-                copied = Report.copied_to.through.objects.filter(authority_id=m.authority_id)
                 condition |= (
-                    (
-                        Q(receiving_authority_id=m.authority_id)
-                        | Q(pk__in=copied.values("report_id"))
-                    )
+                    (Q(receiving_authority_id=m.authority_id) | _copied_to(m.authority_id))
                     & ~Q(status=Status.DRAFT)
                 ) | Q(requested_by_id=m.authority_id)
         return self.filter(condition)
