@@ -15,13 +15,18 @@ class ProviderGrantForm(forms.Form):
     def __init__(self, *args, organizations=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["organization"].choices = [(o.pk, o.name) for o in organizations]
-        if len(organizations) == 1:
+        self.only = organizations[0].pk if len(organizations) == 1 else None
+        if self.only is not None:
             self.fields["organization"].widget = forms.HiddenInput()
-            self.initial.setdefault("organization", organizations[0].pk)
+            self.fields["organization"].required = False
+            self.initial.setdefault("organization", self.only)
         self.fields["provider"].widget.attrs.update(
             {"class": "form-control", "autocomplete": "off"}
         )
         self.fields["organization"].widget.attrs.setdefault("class", "form-select")
+
+    def clean_organization(self):
+        return self.cleaned_data.get("organization") or self.only
 
     def add_service_errors(self, exc) -> None:
         if not hasattr(exc, "error_dict"):

@@ -59,6 +59,7 @@ FILTER_PARAMETERS = [
 ]
 ERRORS = {
     400: OpenApiResponse(OpenApiTypes.OBJECT, description=_("Bad filter: `{field: [message]}`.")),
+    401: OpenApiResponse(OpenApiTypes.OBJECT, description=_("Not logged in.")),
     403: OpenApiResponse(OpenApiTypes.OBJECT, description=_("Not a dashboard user.")),
 }
 
@@ -183,7 +184,7 @@ class HealthView(StatsView):
         tags=["stats"],
         summary=_("Escalation sweep status"),
         description=_("When the escalation sweep last ran; `stale` when it has not run recently."),
-        responses={200: StatsHealthSerializer, 403: ERRORS[403]},
+        responses={200: StatsHealthSerializer, 401: ERRORS[401], 403: ERRORS[403]},
     )
     def get(self, request):
         from ..models import SummaryState
