@@ -218,6 +218,17 @@ def _save_routed(report: Report, *, fields: list[str] | None = None) -> None:
     report.copied_to.set(getattr(report, "_route_copies", ()))
 
 
+def _insert_with_reference(report: Report, now: datetime) -> None:
+    """Insert a new report, give it its readable reference (`CSIR-<year>-<id>`, unique
+    because the id is) and its copies."""
+    report.save()
+    report.reference = f"CSIR-{now.year}-{report.pk:06d}"
+    report.skip_history_when_saving = True  # the creation row is the history of it
+    report.save(update_fields=["reference"])
+    del report.skip_history_when_saving
+    report.copied_to.set(report._route_copies)
+
+
 def _resolve_organization(user, organization) -> Organization:
     orgs = reporter_organizations(user)
     if not orgs:
@@ -294,12 +305,7 @@ def _report_create(
     _apply(report, data)
     _derive(report)
     _validate(report, now)
-    report.save()
-    report.reference = f"CSIR-{now.year}-{report.pk:06d}"
-    report.skip_history_when_saving = True
-    report.save(update_fields=["reference"])
-    del report.skip_history_when_saving
-    report.copied_to.set(report._route_copies)
+    _insert_with_reference(report, now)
     report_event_create(report=report, kind=ReportEvent.Kind.CREATED, at=now, actor=user)
     _sync_file_clock(report, now)
     if idempotency_key:
@@ -1046,10 +1052,7 @@ def report_require(
             {"organization": _("This organisation does not report to your authority.")}
         )
     _validate(report, now)
-    report.save()
-    report.reference = f"CSIR-{now.year}-{report.pk:06d}"
-    report.save(update_fields=["reference"])
-    report.copied_to.set(report._route_copies)
+    _insert_with_reference(report, now)
     report_event_create(
         report=report,
         kind=ReportEvent.Kind.CREATED,
