@@ -299,11 +299,20 @@ class Report(models.Model):
             models.Index(fields=["receiving_authority", "status"], name="report_authority_status"),
             models.Index(fields=["tier", "status", "severity"], name="report_tier_status_sev"),
             models.Index(fields=["submitted_at"], name="report_submitted_at"),
-            # the queues: sorted by the clock that runs out first
+            # the queues, in their full sort order (the clock that runs out first, then the
+            # newest), so that a page can be read straight off the index
             models.Index(
-                fields=["receiving_authority", "next_due_at"], name="report_queue_receiving"
+                fields=["receiving_authority", "next_due_at", "-submitted_at", "-id"],
+                name="report_queue_receiving",
             ),
-            models.Index(fields=["tier", "status", "next_due_at"], name="report_queue_tier"),
+            models.Index(
+                fields=["tier", "status", "next_due_at", "-submitted_at", "-id"],
+                name="report_queue_tier",
+            ),
+            models.Index(
+                fields=["receiving_authority", "status", "-submitted_at", "-id"],
+                name="report_queue_closed",
+            ),
         ]
         constraints = [
             models.CheckConstraint(

@@ -13,6 +13,7 @@ from .constants import SERIOUS, Status, Tier
 from .models import Attachment, FollowUp, InfoRequest, Report, ReportEvent
 from .selectors import report_list
 
+INLINE_IDS = 2000
 RECEIVING_TABS = ("new", "mine", "waiting", "serious", "overdue", "closed")
 NATIONAL_TABS = ("new", "mine", "waiting", "closed")
 
@@ -52,8 +53,16 @@ def _tab_filter(tab: str, *, user, now: datetime, national: bool) -> Q | None:
         ) & ~Q(status=Status.CLOSED)
     if tab == "overdue":
         # driven from the (few) overdue clocks, not from every visible report
-        late = _deadlines().filter(outcome="open", due_at__lt=now).values("report_id")
-        return Q(pk__in=late)
+        # (drafts nobody required are nobody's queue: most overdue clocks are on them)
+        late = (
+            _deadlines()
+            .filter(outcome="open", due_at__lt=now)
+            .filter(~Q(report__status=Status.DRAFT) | Q(report__requested_by__isnull=False))
+            .values_list("report_id", flat=True)
+        )
+        # few in practice: as a list, PostgreSQL reads them by primary key
+        ids = list(late[: INLINE_IDS + 1])
+        return Q(pk__in=ids) if len(ids) <= INLINE_IDS else Q(pk__in=late)
     if tab == "closed":
         return Q(status=Status.CLOSED) & (Q(tier=tier) if national else Q())
     return None
