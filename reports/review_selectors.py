@@ -52,17 +52,21 @@ def _tab_filter(tab: str, *, user, now: datetime, national: bool) -> Q | None:
             severity__in=list(SERIOUS),
         ) & ~Q(status=Status.CLOSED)
     if tab == "overdue":
-        # driven from the (few) overdue clocks, not from every visible report
-        # (drafts nobody required are nobody's queue: most overdue clocks are on them)
-        late = (
-            _deadlines()
-            .filter(outcome="open", due_at__lt=now)
-            .filter(~Q(report__status=Status.DRAFT) | Q(report__requested_by__isnull=False))
-            .values_list("report_id", flat=True)
-        )
-        # few in practice: as a list, PostgreSQL reads them by primary key
-        ids = list(late[: INLINE_IDS + 1])
-        return Q(pk__in=ids) if len(ids) <= INLINE_IDS else Q(pk__in=late)
+        # Driven from the overdue clocks, not from every visible report. An open filing
+        # clock means a draft, and drafts nobody required are nobody's
+        # queue (most overdue clocks are on them): take the other clocks, and the filing
+        # clocks of required reports. Few in practice: as a list, read by primary key.
+        late = _deadlines().filter(outcome="open", due_at__lt=now).order_by()
+        parts = [
+            late.exclude(kind="file").values_list("report_id", flat=True),
+            late.filter(kind="file", report__requested_by__isnull=False).values_list(
+                "report_id", flat=True
+            ),
+        ]
+        ids = [pk for part in parts for pk in part[: INLINE_IDS + 1]]
+        if len(ids) > INLINE_IDS:
+            return Q(pk__in=parts[0]) | Q(pk__in=parts[1])
+        return Q(pk__in=ids)
     if tab == "closed":
         return Q(status=Status.CLOSED) & (Q(tier=tier) if national else Q())
     return None
