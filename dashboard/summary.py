@@ -112,9 +112,12 @@ def _insert_facts(reports) -> int:
 
 def _changed_report_ids(since: datetime) -> set[int]:
     """Reports whose row, clocks or forwarding were saved since then (one query)."""
-    reports = Report.history.filter(history_date__gte=since).values_list("id")
-    clocks = Deadline.history.filter(history_date__gte=since).values_list("report_id")
-    forwards = Forwarding.history.filter(history_date__gte=since).values_list("report_id")
+    # no ORDER BY in the parts of a UNION (history models order by date; SQLite refuses it)
+    reports = Report.history.filter(history_date__gte=since).order_by().values_list("id")
+    clocks = Deadline.history.filter(history_date__gte=since).order_by().values_list("report_id")
+    forwards = (
+        Forwarding.history.filter(history_date__gte=since).order_by().values_list("report_id")
+    )
     return {pk for (pk,) in reports.union(clocks, forwards)}
 
 

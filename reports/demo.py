@@ -524,14 +524,18 @@ def _history_rows(model, pks: list[int], *, date_column: str) -> None:
         history._meta.get_field(name).column for name in (f.name for f in history.tracked_fields)
     ]
     cols = ", ".join(qn(c) for c in columns)
+    if connection.vendor == "postgresql":
+        match, params = "= ANY(%s)", [pks]
+    else:  # the embedded SQLite run
+        match, params = f"IN ({', '.join(['%s'] * len(pks))})", list(pks)
     sql = (
         f"INSERT INTO {qn(history._meta.db_table)} ({cols}, history_date, "
         "history_change_reason, history_type, history_user_id) "
         f"SELECT {cols}, {qn(date_column)}, %s, '+', NULL FROM {qn(model._meta.db_table)} "
-        f"WHERE {qn(model._meta.pk.column)} = ANY(%s)"
+        f"WHERE {qn(model._meta.pk.column)} {match}"
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, ["demo data", pks])
+        cursor.execute(sql, ["demo data", *params])
 
 
 def _write_batch(batch) -> None:
