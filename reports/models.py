@@ -83,11 +83,21 @@ def _copied_to(authority_id) -> Q:
     """Reports copied to an authority. A short list goes into the query as ids, so that
     PostgreSQL can combine it with the other conditions through indexes (an `IN (subquery)`
     inside an OR forces a scan of every report); a long one stays a subquery."""
-    copies = Report.copied_to.through.objects.filter(authority_id=authority_id)
+    copies = Report.copied_to.through.objects.filter(authority_id=authority_id).order_by()
     ids = list(copies.values_list("report_id", flat=True)[: COPIES_INLINE + 1])
     if len(ids) <= COPIES_INLINE:
         return Q(pk__in=ids)
     return Q(pk__in=copies.values("report_id"))
+
+
+def _required_by(authority_id) -> Q:
+    """Reports an authority required (drafts included). As for copies: a short list of ids,
+    so that an authority that required none gets a plain, index-ordered condition."""
+    required = Report.objects.filter(requested_by_id=authority_id).order_by()
+    ids = list(required.values_list("pk", flat=True)[: COPIES_INLINE + 1])
+    if len(ids) <= COPIES_INLINE:
+        return Q(pk__in=ids)
+    return Q(requested_by_id=authority_id)
 
 
 class ReportQuerySet(models.QuerySet):
@@ -121,7 +131,7 @@ class ReportQuerySet(models.QuerySet):
                 condition |= (
                     (Q(receiving_authority_id=m.authority_id) | _copied_to(m.authority_id))
                     & ~Q(status=Status.DRAFT)
-                ) | Q(requested_by_id=m.authority_id)
+                ) | _required_by(m.authority_id)
         return self.filter(condition)
 
 
@@ -312,6 +322,10 @@ class Report(models.Model):
             models.Index(
                 fields=["receiving_authority", "status", "-submitted_at", "-id"],
                 name="report_queue_closed",
+            ),
+            models.Index(
+                fields=["tier", "status", "-submitted_at", "-id"],
+                name="report_queue_tier_closed",
             ),
         ]
         constraints = [
