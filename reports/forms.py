@@ -164,6 +164,13 @@ class StateSecretForm(forms.Form):
         bootstrap(self)
 
 
+def _short_text(label, **kwargs) -> forms.CharField:
+    """An optional free-text item, two rows high."""
+    return forms.CharField(
+        label=label, required=False, widget=forms.Textarea(attrs={"rows": 2}), **kwargs
+    )
+
+
 class ReportForm(forms.Form):
     """The draft form, Art. 7 items 1–8 plus Art. 11. Every field is optional here: a draft
     may be incomplete; `report_submit` says what is missing."""
@@ -217,56 +224,21 @@ class ReportForm(forms.Form):
     )
     ransom_demanded_at = _datetime_field(_("Ransom demanded at"))
     # Items 3–8
-    trend = forms.CharField(
-        label=_("Trend and possible further impact"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 2}),
-    )
-    cause = forms.CharField(
-        label=_("Preliminary analysis of the cause"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 2}),
-    )
-    attack_clues = forms.CharField(
-        label=_("Leads: possible attacker, attack path, vulnerabilities"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 2}),
-    )
-    planned_measures = forms.CharField(
-        label=_("Further measures planned"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 2}),
-    )
-    support_requested = forms.CharField(
-        label=_("Support requested"), required=False, widget=forms.Textarea(attrs={"rows": 2})
-    )
-    scene_preservation = forms.CharField(
-        label=_("Preservation of the incident scene"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 2}),
-    )
-    other = forms.CharField(
-        label=_("Anything else to report"), required=False, widget=forms.Textarea(attrs={"rows": 2})
-    )
+    trend = _short_text(_("Trend and possible further impact"))
+    cause = _short_text(_("Preliminary analysis of the cause"))
+    attack_clues = _short_text(_("Leads: possible attacker, attack path, vulnerabilities"))
+    planned_measures = _short_text(_("Further measures planned"))
+    support_requested = _short_text(_("Support requested"))
+    scene_preservation = _short_text(_("Preservation of the incident scene"))
+    other = _short_text(_("Anything else to report"))
     suspected_crime = forms.BooleanField(
         label=_("A crime is suspected (public security receives a copy)"), required=False
     )
     # Art. 11
-    emergency_plan = forms.CharField(
-        label=_("Emergency plan followed"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 2}),
-    )
-    protective_measures = forms.CharField(
-        label=_("Protective measures in place"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 2}),
-    )
-    late_reason = forms.CharField(
-        label=_("Reason for late submission"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 2}),
-        help_text=_("Required when the filing limit has passed."),
+    emergency_plan = _short_text(_("Emergency plan followed"))
+    protective_measures = _short_text(_("Protective measures in place"))
+    late_reason = _short_text(
+        _("Reason for late submission"), help_text=_("Required when the filing limit has passed.")
     )
 
     ITEM_FIELDS = {
