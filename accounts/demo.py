@@ -100,14 +100,17 @@ def demo_totp_device(user):
     return device or TOTPDevice.objects.create(user=user, name="demo authenticator", confirmed=True)
 
 
-def demo_totp_secrets() -> dict[str, str]:
-    import base64
-
+def demo_totp_devices():
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
-    return {
-        d.user.username: base64.b32encode(d.bin_key).decode().rstrip("=")
-        for d in TOTPDevice.objects.filter(confirmed=True, name="demo authenticator")
+    return (
+        TOTPDevice.objects.filter(confirmed=True, name="demo authenticator")
         .select_related("user")
         .order_by("user__username")
-    }
+    )
+
+
+def demo_totp_secrets() -> dict[str, str]:
+    from .otp import totp_key_base32
+
+    return {d.user.username: totp_key_base32(d) for d in demo_totp_devices()}

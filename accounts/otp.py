@@ -1,6 +1,7 @@
 """Two-factor login (TOTP, with recovery codes), mandatory for authority accounts and admins,
 optional for operators (once they confirm a device, it is required for them too)."""
 
+import base64
 import secrets
 
 from django.db import transaction
@@ -13,6 +14,11 @@ from .models import AuthEvent
 from .services import auth_event, is_authority_staff
 
 RECOVERY_CODES = 10
+
+
+def totp_key_base32(device: TOTPDevice) -> str:
+    """The key as authenticator apps take it (base32, no padding)."""
+    return base64.b32encode(device.bin_key).decode().rstrip("=")
 
 
 def requires_second_factor(user) -> bool:

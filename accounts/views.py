@@ -7,7 +7,13 @@ from django.utils.translation import gettext_lazy as _
 from django.views import View
 from django_otp import user_has_device
 
-from .otp import confirm_totp_device, is_verified, pending_totp_device, verify_second_factor
+from .otp import (
+    confirm_totp_device,
+    is_verified,
+    pending_totp_device,
+    totp_key_base32,
+    verify_second_factor,
+)
 
 
 class TokenForm(forms.Form):
@@ -37,7 +43,7 @@ class TwoFactorView(LoginRequiredMixin, View):
         context = {"form": form, "setup": setup, "next": _next_url(request)}
         if setup:
             device = pending_totp_device(request.user)
-            context["secret"] = _base32(device.bin_key)
+            context["secret"] = totp_key_base32(device)
             context["config_url"] = device.config_url
         return context
 
@@ -64,9 +70,3 @@ class TwoFactorView(LoginRequiredMixin, View):
                     )
             form.add_error("token", _("That code is not valid. Try the current one."))
         return render(request, self.template_name, self._context(request, form))
-
-
-def _base32(key: bytes) -> str:
-    import base64
-
-    return base64.b32encode(key).decode().rstrip("=")

@@ -76,28 +76,28 @@ class GradingCriterion(models.Model):
         return f"{self.indicator} ≥ {self.threshold} → {self.level}"
 
 
-COPIES_INLINE = 2000
+INLINE_IDS = 2000
+
+
+def pk_in_short_list(report_ids) -> Q:
+    """`pk IN (…)` for a query of report ids. A short list goes into the query as literal
+    ids, so that PostgreSQL can combine it with other conditions through indexes (an
+    `IN (subquery)` inside an OR forces a scan of every report); a long one stays a
+    subquery."""
+    ids = list(report_ids[: INLINE_IDS + 1])
+    return Q(pk__in=ids) if len(ids) <= INLINE_IDS else Q(pk__in=report_ids)
 
 
 def _copied_to(authority_id) -> Q:
-    """Reports copied to an authority. A short list goes into the query as ids, so that
-    PostgreSQL can combine it with the other conditions through indexes (an `IN (subquery)`
-    inside an OR forces a scan of every report); a long one stays a subquery."""
     copies = Report.copied_to.through.objects.filter(authority_id=authority_id).order_by()
-    ids = list(copies.values_list("report_id", flat=True)[: COPIES_INLINE + 1])
-    if len(ids) <= COPIES_INLINE:
-        return Q(pk__in=ids)
-    return Q(pk__in=copies.values("report_id"))
+    return pk_in_short_list(copies.values_list("report_id", flat=True))
 
 
 def _required_by(authority_id) -> Q:
-    """Reports an authority required (drafts included). As for copies: a short list of ids,
-    so that an authority that required none gets a plain, index-ordered condition."""
+    """Reports an authority required (drafts included): as a short list, an authority that
+    required none gets a plain, index-ordered condition."""
     required = Report.objects.filter(requested_by_id=authority_id).order_by()
-    ids = list(required.values_list("pk", flat=True)[: COPIES_INLINE + 1])
-    if len(ids) <= COPIES_INLINE:
-        return Q(pk__in=ids)
-    return Q(requested_by_id=authority_id)
+    return pk_in_short_list(required.values_list("pk", flat=True))
 
 
 class ReportQuerySet(models.QuerySet):

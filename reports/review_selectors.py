@@ -10,10 +10,9 @@ from django.db.models import Exists, F, OuterRef, Prefetch, Q, Subquery
 from accounts.models import Membership
 
 from .constants import SERIOUS, Status, Tier
-from .models import Attachment, FollowUp, InfoRequest, Report, ReportEvent
+from .models import Attachment, FollowUp, InfoRequest, Report, ReportEvent, pk_in_short_list
 from .selectors import report_list
 
-INLINE_IDS = 2000
 RECEIVING_TABS = ("new", "mine", "waiting", "serious", "overdue", "closed")
 NATIONAL_TABS = ("new", "mine", "waiting", "closed")
 
@@ -55,18 +54,12 @@ def _tab_filter(tab: str, *, user, now: datetime, national: bool) -> Q | None:
         # Driven from the overdue clocks, not from every visible report. An open filing
         # clock means a draft, and drafts nobody required are nobody's
         # queue (most overdue clocks are on them): take the other clocks, and the filing
-        # clocks of required reports. Few in practice: as a list, read by primary key.
+        # clocks of required reports. Few in practice: read by primary key.
         late = _deadlines().filter(outcome="open", due_at__lt=now).order_by()
-        parts = [
-            late.exclude(kind="file").values_list("report_id", flat=True),
-            late.filter(kind="file", report__requested_by__isnull=False).values_list(
-                "report_id", flat=True
-            ),
-        ]
-        ids = [pk for part in parts for pk in part[: INLINE_IDS + 1]]
-        if len(ids) > INLINE_IDS:
-            return Q(pk__in=parts[0]) | Q(pk__in=parts[1])
-        return Q(pk__in=ids)
+        required_drafts = late.filter(kind="file", report__requested_by__isnull=False)
+        return pk_in_short_list(
+            late.exclude(kind="file").values_list("report_id", flat=True)
+        ) | pk_in_short_list(required_drafts.values_list("report_id", flat=True))
     if tab == "closed":
         return Q(status=Status.CLOSED) & (Q(tier=tier) if national else Q())
     return None

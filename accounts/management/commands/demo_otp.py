@@ -1,11 +1,10 @@
-import base64
 import time
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django_otp.oath import totp
 
-from accounts.demo import demo_totp_secrets
+from accounts.demo import demo_totp_devices
 
 
 class Command(BaseCommand):
@@ -17,10 +16,9 @@ class Command(BaseCommand):
     def handle(self, *args, usernames, **options):
         if not settings.DEMO_TOTP:
             raise CommandError("Demo two-factor codes are not available in production.")
-        secrets = demo_totp_secrets()
         left = 30 - int(time.time()) % 30
-        for username, secret in secrets.items():
+        for device in demo_totp_devices():
+            username = device.user.username
             if usernames and username not in usernames:
                 continue
-            key = base64.b32decode(secret + "=" * (-len(secret) % 8))
-            self.stdout.write(f"{username:18} {totp(key):06d}   (valid {left} s more)")
+            self.stdout.write(f"{username:18} {totp(device.bin_key):06d}   (valid {left} s more)")
