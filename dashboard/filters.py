@@ -2,7 +2,7 @@
 used by the page, every `/api/v1/stats/…` endpoint and the exports, so the same query
 string gives the same figures everywhere."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -33,6 +33,7 @@ class DashboardFilters:
     channel: str | None = None
     level: str | None = None
     category: str | None = None
+    category_is_class: bool = False
 
     @property
     def start(self) -> datetime:
@@ -58,6 +59,26 @@ class DashboardFilters:
         if self.category:
             q &= Q(category_id=self.category) | Q(category_class_id=self.category)
         return q
+
+    def monthly_q(self) -> Q | None:
+        """The same conditions, but the period, on `MonthlyFigure`; None when they cannot be
+        answered from it (a sub-category: the monthly rows hold only its class)."""
+        if self.category and not self.category_is_class:
+            return None
+        q = Q()
+        for field, value in (
+            ("province", self.province),
+            ("sector", self.sector),
+            ("channel", self.channel),
+            ("severity", self.level),
+            ("category_class", self.category),
+        ):
+            if value:
+                q &= Q(**{field: value})
+        return q
+
+    def with_period(self, date_from: date, date_to: date) -> "DashboardFilters":
+        return replace(self, date_from=date_from, date_to=date_to)
 
     def report_q(self, *, period: bool = True) -> Q:
         """The same conditions on `Report` (lists and exports)."""
@@ -147,6 +168,7 @@ class DashboardFilterForm(forms.Form):
             channel=data.get("channel") or None,
             level=data.get("level") or None,
             category=data["category"].pk if data.get("category") else None,
+            category_is_class=bool(data.get("category") and data["category"].parent_id is None),
         )
 
 

@@ -18,7 +18,8 @@ from reports.models import Category, Report
 
 
 def _ref(model, name):
-    # Derived columns: no database constraint (rebuilt wholesale), joins for names only.
+    # Derived columns: no database constraint (rebuilt wholesale), joins for names only, and
+    # no single-column index (the composite ones below serve the filters).
     return models.ForeignKey(
         model,
         verbose_name=name,
@@ -26,6 +27,7 @@ def _ref(model, name):
         blank=True,
         on_delete=models.DO_NOTHING,
         db_constraint=False,
+        db_index=False,
         related_name="+",
     )
 
@@ -67,6 +69,7 @@ class ReportFact(models.Model):
             models.Index(fields=["day"], name="fact_day"),
             models.Index(fields=["receiving_authority", "day"], name="fact_authority_day"),
             models.Index(fields=["province", "day"], name="fact_province_day"),
+            models.Index(fields=["category", "day"], name="fact_category_day"),
             # the watch list's candidates: serious, still at a receiving authority
             models.Index(
                 fields=["day"],
@@ -79,6 +82,14 @@ class ReportFact(models.Model):
                 name="fact_forwarded_at",
                 condition=Q(forwarded_at__isnull=False),
             ),
+            # the percentiles of receipt-to-forward per authority: read from the index alone,
+            # already in authority order
+            models.Index(
+                fields=["receiving_authority", "day"],
+                include=["forward_delay"],
+                name="fact_forward_delay",
+                condition=Q(forwarded_at__isnull=False),
+            ),
             models.Index(
                 fields=["organization", "day"],
                 name="fact_late_org_day",
@@ -88,6 +99,83 @@ class ReportFact(models.Model):
 
     def __str__(self) -> str:
         return f"{self.report_id} {self.day}"
+
+
+class MonthlyFigure(models.Model):
+    """The counts of `ReportFact` rolled up by calendar month of submission and by every
+    dimension the dashboard filters or groups on, except the sub-category. A whole year is
+    about a tenth as many rows as reports (a million reports: about 110 000 rows), so the
+    counting figures over long periods read these instead of every report; the days of a
+    period outside whole months, and any sub-category filter, are counted on `ReportFact`
+    (`dashboard.selectors`).
+
+    Kept by `dashboard.summary` in step with `ReportFact`: each refresh subtracts the old
+    rows of the reports it re-derives and adds their new ones, in the same transaction.
+    Missing dimensions are stored as "" or 0, so that the key is unique without NULLs."""
+
+    month = models.DateField(_("month (its first day)"))
+    receiving_authority_id = models.BigIntegerField(_("receiving authority"), default=0)
+    province = models.CharField(_("province"), max_length=6, blank=True, default="")
+    sector = models.CharField(_("sector"), max_length=40, blank=True, default="")
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
+    severity = models.CharField(_("level"), max_length=20, choices=Severity.choices)
+    category_class = models.CharField(_("category class"), max_length=8, blank=True, default="")
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices)
+    reports = models.IntegerField(_("reports"), default=0)
+    file_due = models.IntegerField(_("with a filing limit"), default=0)
+    file_late = models.IntegerField(_("filed late (of those with a limit)"), default=0)
+    forwarded = models.IntegerField(_("forwarded"), default=0)
+    forward_automatic = models.IntegerField(_("forwarded automatically"), default=0)
+    forward_late = models.IntegerField(_("forwarded late"), default=0)
+    summary_late = models.IntegerField(_("summary report late"), default=0)
+
+    KEY = (
+        "month",
+        "receiving_authority_id",
+        "province",
+        "sector",
+        "channel",
+        "severity",
+        "category_class",
+        "status",
+    )
+    MEASURES = (
+        "reports",
+        "file_due",
+        "file_late",
+        "forwarded",
+        "forward_automatic",
+        "forward_late",
+        "summary_late",
+    )
+
+    class Meta:
+        verbose_name = _("dashboard monthly figure")
+        verbose_name_plural = _("dashboard monthly figures")
+        constraints = [
+            models.UniqueConstraint(
+                fields=[
+                    "month",
+                    "receiving_authority_id",
+                    "province",
+                    "sector",
+                    "channel",
+                    "severity",
+                    "category_class",
+                    "status",
+                ],
+                name="monthly_figure_key",
+            )
+        ]
+        indexes = [
+            models.Index(fields=["receiving_authority_id", "month"], name="monthly_authority"),
+            models.Index(fields=["province", "month"], name="monthly_province"),
+            # the rows a refresh emptied, deleted after it
+            models.Index(fields=["month"], name="monthly_empty", condition=Q(reports=0)),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} {self.severity} {self.status}: {self.reports}"
 
 
 class SummaryState(models.Model):

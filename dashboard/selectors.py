@@ -1,17 +1,35 @@
-"""Reads behind the dashboard: every figure is one aggregate query in the database over the
-materialised summary (`ReportFact`), narrowed by the caller's scope and the filters; the
-lists of reports (watch list, exports) start from `reports.selectors.report_list`, i.e.
+"""Reads behind the dashboard: every figure is aggregated in the database over the
+materialised summary, narrowed by the caller's scope and the filters; the lists of reports
+(watch list, exports) start from `reports.selectors.report_list`, i.e.
 `Report.objects.visible_to(user)`, the one visibility primitive.
+
+Counts over a period (`_counted`) read the whole calendar months in it from `MonthlyFigure`
+(about a tenth of the rows) and the days before and after them from `ReportFact`, and add
+the two up: a year of a million reports is counted from about 110 000 monthly rows plus the
+odd days. Per-day, per-operator and percentile figures read `ReportFact` through indexes.
 
 Scope (ARCHITECTURE.md, Actors): a national official's figures cover every report (figures,
 not contents); a receiving authority's staff see the figures of the reports routed to their
 own authority. Lists never show a report `visible_to` hides."""
 
+from collections import Counter
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
+from django.contrib.postgres.fields import ArrayField
 from django.db import connection
-from django.db.models import Aggregate, Count, F, FloatField, Func, OuterRef, Q, Subquery
+from django.db.models import (
+    Aggregate,
+    Count,
+    F,
+    FloatField,
+    Func,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+    Value,
+)
 from django.urls import reverse
 from django.utils import timezone
 
@@ -21,7 +39,8 @@ from reports.models import Category
 from reports.selectors import report_list
 
 from .filters import DashboardFilters
-from .models import ReportFact
+from .models import MonthlyFigure, ReportFact
+from .summary import fact_measures
 
 DASHBOARD_ROLES = (
     Membership.Role.NATIONAL_OFFICIAL,
@@ -68,6 +87,78 @@ def scoped_reports(*, user, scope: DashboardScope, filters: DashboardFilters, pe
 
 # -- counts ----------------------------------------------------------------------------------
 
+# `MonthlyFigure` key → `ReportFact` field, where they differ
+FACT_FIELDS = {
+    "province": "province_id",
+    "sector": "sector_id",
+    "category_class": "category_class_id",
+}
+
+
+def _whole_months(filters: DashboardFilters) -> tuple[date, date] | None:
+    """The calendar months lying wholly inside the period: (first day of the first, first day
+    after the last), or None."""
+    first = filters.date_from
+    if first.day != 1:
+        first = (first.replace(day=28) + timedelta(days=4)).replace(day=1)
+    after = filters.date_to + timedelta(days=1)
+    after = after.replace(day=1)
+    return (first, after) if first < after else None
+
+
+def _parts(scope: DashboardScope, filters: DashboardFilters, by: list[str], measures: list[str]):
+    """(queryset, group-by fields, count expressions) for each piece of the period: its whole
+    months from `MonthlyFigure` when the filters allow, its other days from `ReportFact`."""
+    months, monthly_q = _whole_months(filters), filters.monthly_q()
+    if months is None or monthly_q is None:
+        day_ranges = [(filters.date_from, filters.date_to)]
+    else:
+        first, after = months
+        day_ranges = [
+            (start, end)
+            for start, end in (
+                (filters.date_from, first - timedelta(days=1)),
+                (after, filters.date_to),
+            )
+            if start <= end
+        ]
+        monthly = MonthlyFigure.objects.filter(monthly_q, month__gte=first, month__lt=after)
+        if not scope.national:
+            monthly = monthly.filter(receiving_authority_id__in=scope.authority_ids)
+        yield monthly.order_by(), by, {f"n_{m}": Sum(m) for m in measures}
+    on_facts = fact_measures()
+    fields = [FACT_FIELDS.get(f, f) for f in by]
+    for start, end in day_ranges:
+        qs = facts(scope, filters.with_period(start, end))
+        yield qs, fields, {f"n_{m}": on_facts[m] for m in measures}
+
+
+def _counted(
+    scope: DashboardScope, filters: DashboardFilters, by: list[str], measures: list[str]
+) -> dict[tuple, list[int]]:
+    """`MonthlyFigure.MEASURES` (those named, in that order) over the period, grouped by
+    `MonthlyFigure` key fields: {(value, …): [count, …]}. A missing value ("" or 0 in the
+    monthly rows, NULL in the facts) comes back as None.
+
+    Rows come straight from the cursor: a year's summary is some 20 000 groups, and
+    Django's per-row conversions cost more than the loop itself."""
+    result: dict[tuple, list[int]] = {}
+    width = len(by)
+    for qs, fields, counts in _parts(scope, filters, by, measures):
+        query = qs.values(*fields).annotate(**counts).values_list(*fields, *counts).query
+        sql, params = query.sql_with_params()
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            for row in cursor.fetchall():
+                key = tuple(value or None for value in row[:width])
+                total = result.get(key)
+                if total is None:
+                    result[key] = [n or 0 for n in row[width:]]
+                else:
+                    for i, n in enumerate(row[width:]):
+                        total[i] += n or 0
+    return result
+
 
 def _labelled(counts: dict, choices) -> list[dict]:
     """In the order of the choices, with the label in the current language."""
@@ -77,16 +168,20 @@ def _labelled(counts: dict, choices) -> list[dict]:
     ]
 
 
-def _grouped(qs, field: str) -> dict:
-    return {row[field]: row["n"] for row in qs.values(field).annotate(n=Count("pk"))}
+SUMMARY_DIMENSIONS = ["severity", "status", "channel", "category_class", "province"]
 
 
 def stats_summary(*, scope: DashboardScope, filters: DashboardFilters) -> dict:
-    qs = facts(scope, filters)
-    by = _grouped_sets(qs, ["severity", "status", "channel", "category_class_id", "province_id"])
-    classes = Category.objects.filter(pk__in=[k for k in by["category_class_id"] if k])
+    # one GROUP BY over the five dimensions together (a few thousand combinations), summed
+    # here into one count per value of each
+    marginals = [Counter() for _field in SUMMARY_DIMENSIONS]
+    for values, (n,) in _counted(scope, filters, SUMMARY_DIMENSIONS, ["reports"]).items():
+        for counter, value in zip(marginals, values, strict=True):
+            counter[value] += n
+    by = dict(zip(SUMMARY_DIMENSIONS, marginals, strict=True))
+    classes = Category.objects.filter(pk__in=[k for k in by["category_class"] if k])
     class_names = {c.pk: str(c) for c in classes}
-    provinces = {p.pk: p.display_name for p in Province.objects.filter(pk__in=by["province_id"])}
+    provinces = {p.pk: p.display_name for p in Province.objects.filter(pk__in=by["province"])}
     return {
         "total": sum(by["severity"].values()),
         "by_level": _labelled(by["severity"], reversed(Severity.choices)),
@@ -95,29 +190,18 @@ def stats_summary(*, scope: DashboardScope, filters: DashboardFilters) -> dict:
         "by_category": sorted(
             (
                 {"key": k or "", "label": class_names.get(k, "—"), "count": n}
-                for k, n in by["category_class_id"].items()
+                for k, n in by["category_class"].items()
             ),
             key=lambda row: (-row["count"], row["key"]),
         ),
         "by_province": sorted(
             (
                 {"key": k, "label": provinces.get(k, k), "count": n}
-                for k, n in by["province_id"].items()
+                for k, n in by["province"].items()
             ),
             key=lambda row: (-row["count"], row["key"]),
         ),
     }
-
-
-def _grouped_sets(qs, fields: list[str]) -> dict[str, dict]:
-    """Counts by each field, from one GROUP BY over all the fields together: the database
-    aggregates in parallel and returns at most a few thousand combinations, which are
-    summed up here into one count per value of each field."""
-    result: dict[str, dict] = {field: {} for field in fields}
-    for *values, n in qs.values_list(*fields).annotate(n=Count("pk")).order_by():
-        for field, value in zip(fields, values, strict=True):
-            result[field][value] = result[field].get(value, 0) + n
-    return result
 
 
 def stats_trend(*, scope: DashboardScope, filters: DashboardFilters) -> dict:
@@ -138,15 +222,21 @@ def stats_trend(*, scope: DashboardScope, filters: DashboardFilters) -> dict:
 
 
 class PercentileCont(Aggregate):
-    function = "PERCENTILE_CONT"
-    template = "%(function)s(%(fraction)s) WITHIN GROUP (ORDER BY %(expressions)s)"
+    """PostgreSQL's continuous percentiles, several from one sort: a list of floats."""
 
-    def __init__(self, expression, fraction: float, **extra):
-        super().__init__(expression, fraction=float(fraction), output_field=FloatField(), **extra)
+    function = "PERCENTILE_CONT"
+    template = "%(function)s(ARRAY[%(fractions)s]) WITHIN GROUP (ORDER BY %(expressions)s)"
+
+    def __init__(self, expression, fractions: list[float], **extra):
+        fractions = ", ".join(f"{float(f)!r}::float8" for f in fractions)
+        super().__init__(
+            expression, fractions=fractions, output_field=ArrayField(FloatField()), **extra
+        )
 
 
 def _seconds(field: str):
-    return Func(F(field), template="EXTRACT(EPOCH FROM %(expressions)s)", output_field=FloatField())
+    # date_part gives a float8 (EXTRACT a numeric, several times slower to sort)
+    return Func(Value("epoch"), F(field), function="date_part", output_field=FloatField())
 
 
 def _percentile(values: list[float], fraction: float) -> float | None:
@@ -161,47 +251,40 @@ def _percentile(values: list[float], fraction: float) -> float | None:
 
 
 def stats_compliance(*, scope: DashboardScope, filters: DashboardFilters) -> dict:
-    qs = facts(scope, filters)
-    channel_rows = {
-        row["channel"]: row
-        for row in qs.filter(file_due=True)
-        .values("channel")
-        .annotate(due=Count("pk"), late=Count("pk", filter=Q(file_late=True)))
-    }
+    measures = list(MonthlyFigure.MEASURES)
+    counted = _counted(scope, filters, ["receiving_authority_id", "channel"], measures)
+    by_channel: dict[str, Counter] = {}
+    by_authority: dict[int | None, Counter] = {}
+    for (authority, channel), counts in counted.items():
+        named = dict(zip(measures, counts, strict=True))
+        by_channel.setdefault(channel, Counter()).update(named)
+        by_authority.setdefault(authority, Counter()).update(named)
     channels = []
     for value, label in Channel.choices:
-        row = channel_rows.get(value, {"due": 0, "late": 0})
-        on_time = row["due"] - row["late"]
+        row = by_channel.get(value, {"file_due": 0, "file_late": 0})
+        due, late = row["file_due"], row["file_late"]
         channels.append(
             {
                 "channel": value,
                 "label": str(label),
-                "due": row["due"],
-                "on_time": on_time,
-                "late": row["late"],
-                "on_time_share": round(on_time / row["due"], 4) if row["due"] else None,
+                "due": due,
+                "on_time": due - late,
+                "late": late,
+                "on_time_share": round((due - late) / due, 4) if due else None,
             }
         )
 
+    qs = facts(scope, filters)
     forwarded = Q(forwarded_at__isnull=False)
-    aggregates = {
-        "reports": Count("pk"),
-        "forwarded": Count("pk", filter=forwarded),
-        "automatic": Count("pk", filter=forwarded & Q(forward_automatic=True)),
-        "late_forwards": Count("pk", filter=Q(forward_late=True)),
-        "late_summaries": Count("pk", filter=Q(summary_late=True)),
-    }
-    rows = list(qs.values("receiving_authority_id").annotate(**aggregates))
-    # Percentiles over the forwarded reports only (ordered-set aggregates do not run in
-    # parallel: keep their input small).
+    # Percentiles over the forwarded reports only, read from a covering index in authority
+    # order (ordered-set aggregates do not run in parallel: keep their input small).
     timed = qs.filter(forwarded).values("receiving_authority_id")
     if connection.vendor == "postgresql":
         percentiles = {
-            row["receiving_authority_id"]: (row["median"], row["p95"])
-            for row in timed.annotate(
-                median=PercentileCont(_seconds("forward_delay"), 0.5),
-                p95=PercentileCont(_seconds("forward_delay"), 0.95),
-            )
+            authority: tuple(values)
+            for authority, values in timed.annotate(
+                p=PercentileCont(_seconds("forward_delay"), [0.5, 0.95])
+            ).values_list("receiving_authority_id", "p")
         }
     else:  # embedded run: few rows, percentiles in Python
         delays: dict = {}
@@ -211,24 +294,23 @@ def stats_compliance(*, scope: DashboardScope, filters: DashboardFilters) -> dic
             authority: (_percentile(values, 0.5), _percentile(values, 0.95))
             for authority, values in delays.items()
         }
-    for row in rows:
-        row["median"], row["p95"] = percentiles.get(row["receiving_authority_id"], (None, None))
-    names = Authority.objects.in_bulk([r["receiving_authority_id"] for r in rows])
+    names = Authority.objects.in_bulk([pk for pk in by_authority if pk])
     authorities = []
-    for row in rows:
-        authority = names.get(row["receiving_authority_id"])
+    for pk, row in by_authority.items():
+        authority = names.get(pk)
+        median, p95 = percentiles.get(pk, (None, None))
         authorities.append(
             {
-                "authority": row["receiving_authority_id"],
+                "authority": pk,
                 "name": authority.display_name if authority else "—",
                 "kind": authority.kind if authority else "",
                 "reports": row["reports"],
                 "forwarded": row["forwarded"],
-                "median_seconds": _round(row["median"]),
-                "p95_seconds": _round(row["p95"]),
-                "automatic_forwards": row["automatic"],
-                "late_forwards": row["late_forwards"],
-                "late_summaries": row["late_summaries"],
+                "median_seconds": _round(median),
+                "p95_seconds": _round(p95),
+                "automatic_forwards": row["forward_automatic"],
+                "late_forwards": row["forward_late"],
+                "late_summaries": row["summary_late"],
             }
         )
     authorities.sort(key=lambda r: (-r["forwarded"], -r["reports"], r["name"]))

@@ -2,6 +2,9 @@
 
 * A full refresh rebuilds it with one `INSERT … SELECT` in the database (no rows through
   Python): `manage.py dashboard_refresh --full`, after a bulk load.
+* `MonthlyFigure` (the same counts rolled up by month) moves in step: a full refresh rebuilds
+  it from the facts; an incremental one subtracts the old facts of the reports it re-derives
+  and adds the new ones (an upsert per batch), in the same transaction.
 * An incremental refresh re-derives only the reports that changed since the last one: the
   reports whose history (simple-history: report, clock or forwarding saved by a service)
   has a row since then, and reports with a higher id than any read so far (new reports,
@@ -16,20 +19,26 @@ from zoneinfo import ZoneInfo
 
 from django.db import OperationalError, connection, transaction
 from django.db.models import (
+    BigIntegerField,
+    CharField,
+    Count,
     DurationField,
     Exists,
     ExpressionWrapper,
     F,
+    IntegerField,
     Max,
     OuterRef,
+    Q,
+    Value,
 )
-from django.db.models.functions import Coalesce, TruncDate
+from django.db.models.functions import Coalesce, TruncDate, TruncMonth
 from django.utils import timezone
 
 from escalation.models import Deadline
 from reports.models import Forwarding, Report
 
-from .models import ReportFact, SummaryState
+from .models import MonthlyFigure, ReportFact, SummaryState
 
 BEIJING = ZoneInfo("Asia/Shanghai")
 # Re-read changes this far back: covers transactions that commit a little after their
@@ -67,7 +76,7 @@ def _clock(kind: str, **conditions):
     return Exists(Deadline.objects.filter(report=OuterRef("pk"), kind=kind, **conditions))
 
 
-def _fact_source(reports):
+def _fact_source(reports, order_by=()):
     """The fact columns, computed in the database from the reports, their clocks and their
     forwarding. Annotations are added in `FACT_COLUMNS` order: that is the SELECT order."""
     exprs = {
@@ -95,19 +104,78 @@ def _fact_source(reports):
         "f_summary_late": _clock("summary", lateness__isnull=False),
     }
     assert [name[2:] for name in exprs] == FACT_COLUMNS
-    qs = reports.filter(submitted_at__isnull=False).order_by()
+    qs = reports.filter(submitted_at__isnull=False).order_by(*order_by)
     for name, expr in exprs.items():  # one by one: keeps the order
         qs = qs.annotate(**{name: expr})
     return qs.values_list(*exprs)
 
 
-def _insert_facts(reports) -> int:
-    sql, params = _fact_source(reports).query.sql_with_params()
+def _insert_facts(reports, order_by=()) -> int:
+    sql, params = _fact_source(reports, order_by).query.sql_with_params()
     table = connection.ops.quote_name(ReportFact._meta.db_table)
     columns = ", ".join(connection.ops.quote_name(c) for c in FACT_COLUMNS)
     with connection.cursor() as cursor:
         cursor.execute(f"INSERT INTO {table} ({columns}) {sql}", params)
         return cursor.rowcount
+
+
+def fact_measures() -> dict:
+    """`MonthlyFigure.MEASURES`, counted on `ReportFact` rows (the one definition of each)."""
+    forwarded = Q(forwarded_at__isnull=False)
+    return {
+        "reports": Count("pk"),
+        "file_due": Count("pk", filter=Q(file_due=True)),
+        "file_late": Count("pk", filter=Q(file_due=True, file_late=True)),
+        "forwarded": Count("pk", filter=forwarded),
+        "forward_automatic": Count("pk", filter=forwarded & Q(forward_automatic=True)),
+        "forward_late": Count("pk", filter=Q(forward_late=True)),
+        "summary_late": Count("pk", filter=Q(summary_late=True)),
+    }
+
+
+def _monthly_source(facts, sign: int):
+    """`MonthlyFigure` rows (key, then measures) counted from these facts, times `sign`."""
+    text = CharField()
+    key = {
+        "m_month": TruncMonth("day"),
+        "m_receiving_authority_id": Coalesce(
+            "receiving_authority_id", Value(0), output_field=BigIntegerField()
+        ),
+        "m_province": Coalesce("province_id", Value(""), output_field=text),
+        "m_sector": Coalesce("sector_id", Value(""), output_field=text),
+        "m_channel": F("channel"),
+        "m_severity": F("severity"),
+        "m_category_class": Coalesce("category_class_id", Value(""), output_field=text),
+        "m_status": F("status"),
+    }
+    measures = {f"m_{name}": count for name, count in fact_measures().items()}
+    assert [n[2:] for n in key] == list(MonthlyFigure.KEY)
+    assert [n[2:] for n in measures] == list(MonthlyFigure.MEASURES)
+    qs = facts.order_by()
+    for name, expr in key.items():
+        qs = qs.annotate(**{name: expr})
+    qs = qs.values(*key)
+    for name, expr in measures.items():
+        if sign != 1:
+            expr = ExpressionWrapper(expr * sign, output_field=IntegerField())
+        qs = qs.annotate(**{name: expr})
+    return qs.values_list(*key, *measures)
+
+
+def _add_monthly(facts, sign: int = 1) -> None:
+    """Add (or with sign=-1, take away) these facts' counts to `MonthlyFigure`."""
+    sql, params = _monthly_source(facts, sign).query.sql_with_params()
+    qn = connection.ops.quote_name
+    table = qn(MonthlyFigure._meta.db_table)
+    key = ", ".join(qn(MonthlyFigure._meta.get_field(n).column) for n in MonthlyFigure.KEY)
+    measures = [qn(n) for n in MonthlyFigure.MEASURES]
+    updates = ", ".join(f"{m} = {table}.{m} + excluded.{m}" for m in measures)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} ({key}, {', '.join(measures)}) {sql} "
+            f"ON CONFLICT ({key}) DO UPDATE SET {updates}",
+            params,
+        )
 
 
 def _changed_report_ids(since: datetime) -> set[int]:
@@ -123,10 +191,12 @@ def _changed_report_ids(since: datetime) -> set[int]:
 
 def _truncate() -> None:
     if connection.vendor == "postgresql":
+        tables = (ReportFact._meta.db_table, MonthlyFigure._meta.db_table)
         with connection.cursor() as cursor:
-            cursor.execute(f"TRUNCATE {connection.ops.quote_name(ReportFact._meta.db_table)}")
+            cursor.execute(f"TRUNCATE {', '.join(map(connection.ops.quote_name, tables))}")
     else:
         ReportFact.objects.all().delete()
+        MonthlyFigure.objects.all().delete()
 
 
 def _top_report_id() -> int:
@@ -159,16 +229,29 @@ def _wait_briefly(seconds: int = 3) -> SummaryState | None:
 def _refresh(state: SummaryState, *, top: int, full: bool, now: datetime) -> SummaryState:
     if full or state.history_seen_at is None:
         _truncate()
-        _insert_facts(Report.objects.all())
+        # in order of submission: a period's rows then lie together on disk, as the rows
+        # appended by incremental refreshes do
+        _insert_facts(Report.objects.all(), order_by=["submitted_at"])
+        _add_monthly(ReportFact.objects.all())
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:  # plans for the new rows
+                for model in (ReportFact, MonthlyFigure):
+                    cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
     else:
         changed = _changed_report_ids(state.history_seen_at - HISTORY_SLACK)
         if top > state.max_report_id:
             _insert_facts(Report.objects.filter(pk__gt=state.max_report_id, pk__lte=top))
+            _add_monthly(ReportFact.objects.filter(pk__gt=state.max_report_id, pk__lte=top))
         changed = sorted(i for i in changed if i <= state.max_report_id)
         for start in range(0, len(changed), CHUNK):
             chunk = changed[start : start + CHUNK]
-            ReportFact.objects.filter(report_id__in=chunk).delete()
+            old = ReportFact.objects.filter(report_id__in=chunk)
+            _add_monthly(old, -1)
+            old.delete()
             _insert_facts(Report.objects.filter(pk__in=chunk))
+            _add_monthly(ReportFact.objects.filter(report_id__in=chunk))
+        if changed:
+            MonthlyFigure.objects.filter(reports=0).delete()
     state.refreshed_at = state.history_seen_at = now
     state.max_report_id = top
     SummaryState.objects.filter(pk=state.pk).update(
@@ -200,12 +283,12 @@ def summary_ensure_fresh(*, now: datetime | None = None) -> SummaryState:
     with transaction.atomic():
         state = _locked_state(wait=False) or _wait_briefly()
         if state is not None:
-            # new reports not read yet, counted up to the limit only (ids may have gaps)
-            backlog = (
-                Report.objects.filter(pk__gt=state.max_report_id, pk__lte=top)
-                .values("pk")[: INLINE_LIMIT + 1]
-                .count()
-            )
+            # reports not read yet (all of them when the summary is to be rebuilt), counted
+            # up to the limit only (ids may have gaps)
+            unread = Report.objects.filter(pk__lte=top)
+            if state.history_seen_at is not None:
+                unread = unread.filter(pk__gt=state.max_report_id)
+            backlog = unread.values("pk")[: INLINE_LIMIT + 1].count()
             if backlog <= INLINE_LIMIT:
                 return _refresh(state, top=top, full=False, now=now)
     if state is None:

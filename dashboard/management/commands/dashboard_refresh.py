@@ -1,6 +1,7 @@
 import time
 
 from django.core.management.base import BaseCommand
+from django.db import connection
 
 
 class Command(BaseCommand):
@@ -15,6 +16,10 @@ class Command(BaseCommand):
 
         started = time.monotonic()
         summary_refresh(full=full)
+        if full and connection.vendor == "postgresql":
+            # after a rebuild: the visibility map (index-only scans) and fresh statistics
+            with connection.cursor() as cursor:
+                cursor.execute("VACUUM ANALYZE dashboard_reportfact, dashboard_monthlyfigure")
         self.stdout.write(
             f"Dashboard summary: {ReportFact.objects.count()} reports "
             f"({time.monotonic() - started:.1f} s)."
