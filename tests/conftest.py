@@ -4,6 +4,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from accounts.demo import load_all_reference_data, seed_demo_world
+from tests import workers
 from tests.helpers import login
 
 DEMO_PASSWORD = "demo-password"
@@ -54,3 +55,17 @@ def web_for(demo, client):
         return login(client, demo[username], verified=verified)
 
     return make
+
+
+@pytest.fixture
+def celery_processes():
+    """start(name, *celery arguments): a real Celery process, killed after the test."""
+    procs = {}
+
+    def start(name, *args):
+        procs[name] = workers.start(*args)
+        return procs[name]
+
+    yield start
+    for proc in procs.values():
+        workers.stop(proc)

@@ -1,65 +1,18 @@
 """A real Celery worker and beat against Redis and PostgreSQL, on a seconds-long policy.
 The only tests that wait in real time: they poll for the outcome with a bound."""
 
-import os
-import signal
-import subprocess
-import sys
 import time
 from datetime import timedelta
 
 import pytest
-from django.conf import settings
-from django.db import connection
 from django.utils import timezone
 
 from escalation.models import Deadline, EscalationPolicy, SweepHeartbeat
 from reports import services
 from reports.models import Report
+from tests.workers import poll, stop
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.integration]
-
-ROOT = settings.BASE_DIR
-
-
-def _env():
-    db = connection.settings_dict
-    env = dict(os.environ)
-    env.update(
-        DJANGO_SETTINGS_MODULE="config.settings.test",
-        DATABASE_URL=(
-            f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
-        ),
-        REDIS_URL=settings.CELERY_BROKER_URL,
-        ESCALATION_SWEEP_SECONDS="1",
-    )
-    return env
-
-
-def _start(*args):
-    return subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "config", *args, "--loglevel=WARNING"],
-        cwd=ROOT,
-        env=_env(),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
-
-
-def _stop(proc):
-    if proc.poll() is None:
-        os.killpg(proc.pid, signal.SIGKILL)
-        proc.wait(timeout=10)
-
-
-def _poll(predicate, timeout):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.1)
-    return False
 
 
 def _serious_report(demo):
@@ -92,19 +45,6 @@ def fast_policy(demo):
     SweepHeartbeat.objects.all().delete()
 
 
-@pytest.fixture
-def celery_processes():
-    procs = {}
-
-    def start(name, *args):
-        procs[name] = _start(*args)
-        return procs[name]
-
-    yield start
-    for proc in procs.values():
-        _stop(proc)
-
-
 def _forwarded(pk):
     return Report.objects.filter(pk=pk, tier="national").exists()
 
@@ -112,12 +52,12 @@ def _forwarded(pk):
 def test_a_serious_report_left_alone_is_forwarded_at_act_at(demo, fast_policy, celery_processes):
     celery_processes("worker", "worker", "--pool=solo", "--without-mingle", "--without-gossip")
     celery_processes("beat", "beat", "--schedule", "/tmp/portal-test-celerybeat")
-    assert _poll(lambda: SweepHeartbeat.objects.filter(last_run_at__isnull=False).exists(), 30)
+    assert poll(lambda: SweepHeartbeat.objects.filter(last_run_at__isnull=False).exists(), 30)
 
     report = _serious_report(demo)
     clock = report.deadlines.get(kind="forward")
 
-    assert _poll(lambda: _forwarded(report.pk), 30), "not forwarded"
+    assert poll(lambda: _forwarded(report.pk), 30), "not forwarded"
     event = report.events.get(kind="forwarded")
     assert event.automatic and event.actor is None
     lag = (event.at - clock.act_at).total_seconds()
@@ -137,10 +77,10 @@ def test_after_the_worker_comes_back_it_forwards_at_once_marked_late(
     started = timezone.now()
     celery_processes("worker", "worker", "--pool=solo", "--without-mingle", "--without-gossip")
 
-    assert _poll(lambda: _forwarded(report.pk), 30), "not forwarded after restart"
+    assert poll(lambda: _forwarded(report.pk), 30), "not forwarded after restart"
     event = report.events.get(kind="forwarded")
     assert (event.at - started).total_seconds() <= 5, event.at - started
     clock.refresh_from_db()
     assert clock.outcome == Deadline.Outcome.LATE
     assert clock.late_cause, "lateness without a cause"
-    _stop(beat)
+    stop(beat)
