@@ -32,6 +32,10 @@ os.environ.update(
 )
 
 DASHBOARD_LIMIT_MS = 300
+# one filter at a time over the whole year: the least selective cases (a level, a channel,
+# a category class, a sector) and a sub-category (counted on the facts, not the months)
+YEAR_FILTERS = ["level=significant", "channel=general", "category=02", "sector=energy"]
+YEAR_FILTERS += ["category=0208"]
 QUEUE_LIMIT_MS = 100
 
 
@@ -130,6 +134,8 @@ def main():
         rows.append((f"national    {url}?{period}", national, year, limit))
         filtered = f"{year}&province=440000&level=major"
         rows.append((f"national    {url}?…&province=440000&level=major", national, filtered, limit))
+        for one in YEAR_FILTERS:
+            rows.append((f"national    {url}?…&{one}", national, f"{year}&{one}", limit))
         rows.append((f"reviewer-gd {url}?{period}", reviewer, year, limit))
     dash = reverse("dashboard:index")
     rows.append((f"national    {dash}", national, dash, limit))

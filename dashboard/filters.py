@@ -33,7 +33,7 @@ class DashboardFilters:
     channel: str | None = None
     level: str | None = None
     category: str | None = None
-    category_is_class: bool = False
+    category_is_class: bool = False  # a class: the category and all its sub-categories
 
     @property
     def start(self) -> datetime:
@@ -56,8 +56,10 @@ class DashboardFilters:
         ):
             if value:
                 q &= Q(**{field: value})
-        if self.category:
-            q &= Q(category_id=self.category) | Q(category_class_id=self.category)
+        if self.category and self.category_is_class:
+            q &= Q(category_class_id=self.category)  # its sub-categories and itself
+        elif self.category:
+            q &= Q(category_id=self.category)
         return q
 
     def monthly_q(self) -> Q | None:

@@ -83,10 +83,18 @@ class ReportFact(models.Model):
                 condition=Q(forwarded_at__isnull=False),
             ),
             # the percentiles of receipt-to-forward per authority: read from the index alone,
-            # already in authority order
+            # already in authority order, whatever the filters
             models.Index(
                 fields=["receiving_authority", "day"],
-                include=["forward_delay"],
+                include=[
+                    "forward_delay",
+                    "channel",
+                    "severity",
+                    "province",
+                    "sector",
+                    "category",
+                    "category_class",
+                ],
                 name="fact_forward_delay",
                 condition=Q(forwarded_at__isnull=False),
             ),
