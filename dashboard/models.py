@@ -109,6 +109,18 @@ class ReportFact(models.Model):
         return f"{self.report_id} {self.day}"
 
 
+MONTHLY_KEY = (
+    "month",
+    "receiving_authority_id",
+    "province",
+    "sector",
+    "channel",
+    "severity",
+    "category_class",
+    "status",
+)
+
+
 class MonthlyFigure(models.Model):
     """The counts of `ReportFact` rolled up by calendar month of submission and by every
     dimension the dashboard filters or groups on, except the sub-category. A whole year is
@@ -137,16 +149,7 @@ class MonthlyFigure(models.Model):
     forward_late = models.IntegerField(_("forwarded late"), default=0)
     summary_late = models.IntegerField(_("summary report late"), default=0)
 
-    KEY = (
-        "month",
-        "receiving_authority_id",
-        "province",
-        "sector",
-        "channel",
-        "severity",
-        "category_class",
-        "status",
-    )
+    KEY = MONTHLY_KEY
     MEASURES = (
         "reports",
         "file_due",
@@ -160,21 +163,7 @@ class MonthlyFigure(models.Model):
     class Meta:
         verbose_name = _("dashboard monthly figure")
         verbose_name_plural = _("dashboard monthly figures")
-        constraints = [
-            models.UniqueConstraint(
-                fields=[
-                    "month",
-                    "receiving_authority_id",
-                    "province",
-                    "sector",
-                    "channel",
-                    "severity",
-                    "category_class",
-                    "status",
-                ],
-                name="monthly_figure_key",
-            )
-        ]
+        constraints = [models.UniqueConstraint(fields=MONTHLY_KEY, name="monthly_figure_key")]
         indexes = [
             models.Index(fields=["receiving_authority_id", "month"], name="monthly_authority"),
             models.Index(fields=["province", "month"], name="monthly_province"),

@@ -1,6 +1,9 @@
 """Shared test helpers."""
 
+from datetime import timedelta
+
 from django.test import Client
+from django.utils import timezone
 from django_otp import DEVICE_ID_SESSION_KEY
 
 from accounts.demo import demo_totp_device
@@ -16,3 +19,19 @@ def login(client: Client, user, *, verified: bool = True) -> Client:
         session[DEVICE_ID_SESSION_KEY] = demo_totp_device(user).persistent_id
         session.save()
     return client
+
+
+def serious_report_data(**changes) -> dict:
+    """A complete major report (a DDoS on a portal, discovered 30 minutes ago) for the
+    services' `report_create`."""
+    return {
+        "title": "官网遭受拒绝服务攻击",
+        "affected_systems": "门户网站",
+        "discovered_at": timezone.now() - timedelta(minutes=30),
+        "location": "广州",
+        "category": "0208",
+        "severity_declared": "major",
+        "impact_description": "无法访问",
+        "measures_taken": "流量清洗",
+        **changes,
+    }

@@ -16,6 +16,7 @@ from dashboard.summary import _monthly_source, summary_refresh
 from reports import services
 from reports.demo import seed_reports
 from reports.models import Category, Forwarding, Report
+from tests.helpers import serious_report_data
 
 pytestmark = pytest.mark.django_db
 FIELDS = [*MonthlyFigure.KEY, *MonthlyFigure.MEASURES]
@@ -60,19 +61,7 @@ def test_incremental_refreshes_keep_the_same_rows_as_a_rebuild(seeded, demo):
         report.tier = "national"
         report.save()
     user = demo["operator-general"]
-    new = services.report_create(
-        user=user,
-        data={
-            "title": "官网遭受拒绝服务攻击",
-            "affected_systems": "门户网站",
-            "discovered_at": timezone.now() - timedelta(minutes=30),
-            "location": "广州",
-            "category": "0208",
-            "severity_declared": "major",
-            "impact_description": "无法访问",
-            "measures_taken": "流量清洗",
-        },
-    )
+    new = services.report_create(user=user, data=serious_report_data())
     services.report_submit(user=user, pk=new.pk)
     seed_reports(40)  # bulk-loaded reports: read by id
 

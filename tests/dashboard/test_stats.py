@@ -24,6 +24,7 @@ from reports import services
 from reports.constants import SERIOUS
 from reports.demo import seed_reports
 from reports.models import Forwarding, Report
+from tests.helpers import serious_report_data
 
 pytestmark = pytest.mark.django_db
 
@@ -200,16 +201,7 @@ class TestLive:
         client = api_for("national")
         before = stats(client, "summary")
         user = demo["operator-general"]
-        data = {
-            "title": "官网遭受拒绝服务攻击",
-            "affected_systems": "门户网站",
-            "discovered_at": timezone.now() - timedelta(minutes=30),
-            "location": "广州",
-            "category": "0208",
-            "severity_declared": "major",
-            "impact_description": "无法访问",
-            "measures_taken": "流量清洗",
-        }
+        data = serious_report_data()
         report = services.report_create(user=user, data=data)
         services.report_submit(user=user, pk=report.pk)
         after = stats(client, "summary")
