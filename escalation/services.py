@@ -79,7 +79,7 @@ def _schedule(deadline: Deadline, now: datetime) -> None:
     enqueue_on_commit(deadline_act_task, deadline.pk, eta=deadline.next_fire_at)
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)  # called inside the report services' transaction
 def deadline_open(
     *, report, kind: str, opened_at: datetime, now: datetime | None = None, due_at=None
 ) -> Deadline:
@@ -102,7 +102,7 @@ def deadline_open(
     return deadline
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)  # called inside the report services' transaction
 def deadline_meet(*, report, kind: str, at: datetime) -> Deadline | None:
     deadline = _open_clock(report, kind)
     if deadline is None:
@@ -116,7 +116,7 @@ def deadline_meet(*, report, kind: str, at: datetime) -> Deadline | None:
     return deadline
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)  # called inside the report services' transaction
 def deadline_cancel(*, report, kind: str, at: datetime, reason: str) -> Deadline | None:
     deadline = _open_clock(report, kind)
     if deadline is None:

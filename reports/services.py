@@ -172,12 +172,19 @@ def _derive(report: Report) -> None:
     report._route_copies = r.copies
 
 
+# Set by the services from rows they have just read, never from the request: checking that
+# they exist would cost a query each on every save.
+SERVER_SET_RELATIONS = ["organization", "receiving_authority", "created_by", "submitted_by"]
+
+
 def _validate(report: Report, now: datetime) -> None:
     errors = _time_errors(report, now)
     try:
-        # The time checks above already name the field; the table's CHECK constraints on the
-        # same instants would only repeat them as an anonymous model-wide message.
-        report.full_clean(exclude=["reference"], validate_constraints=not errors)
+        # The table's CHECK constraints are not run here (Django checks each with a query
+        # in a savepoint): the time checks above cover its two on instants, naming the
+        # field, and the services set `submitted_at` with the status. PostgreSQL still
+        # enforces all three.
+        report.full_clean(exclude=["reference", *SERVER_SET_RELATIONS], validate_constraints=False)
     except ValidationError as exc:
         for field, messages in exc.message_dict.items():
             errors.setdefault(field, messages)
