@@ -230,9 +230,11 @@ def _insert_with_reference(report: Report, now: datetime) -> None:
     because the id is) and its copies."""
     report.save()
     report.reference = f"CSIR-{now.year}-{report.pk:06d}"
-    report.skip_history_when_saving = True  # the creation row is the history of it
+    report.skip_history_when_saving = True  # the creation row is the history of it...
     report.save(update_fields=["reference"])
     del report.skip_history_when_saving
+    # ...and carries the reference too (same transaction: one event on record)
+    Report.history.filter(id=report.pk, history_type="+").update(reference=report.reference)
     report.copied_to.set(report._route_copies)
 
 

@@ -216,6 +216,9 @@ def test_report_history_page(admin_client, report):
     response = admin_client.get(_url(Report, "history", report.pk))
     assert response.status_code == 200
     assert report.history.count() >= 2  # created, then submitted
+    # the creation row names the report as the rest do
+    assert report.history.earliest().history_type == "+"
+    assert report.history.earliest().reference == report.reference != ""
 
 
 def test_the_report_admin_cannot_change_workflow_fields(admin_client, report):
