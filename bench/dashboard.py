@@ -15,7 +15,6 @@ times each, and prints the median wall time and the number of SQL queries of eac
 import argparse
 import os
 import statistics
-import subprocess
 import sys
 import time
 from datetime import date, timedelta
@@ -24,6 +23,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 DB_NAME = "portal_bench_dash"
 sys.path.insert(0, str(ROOT))
+from bench.common import recreate_database  # noqa: E402
+
 os.environ.update(
     DATABASE_URL=f"postgres://postgres@127.0.0.1:5432/{DB_NAME}",
     DJANGO_SETTINGS_MODULE="config.settings.local",
@@ -40,8 +41,7 @@ QUEUE_LIMIT_MS = 100
 
 
 def seed(n: int) -> None:
-    subprocess.run(["dropdb", "-h", "127.0.0.1", "-U", "postgres", "--if-exists", DB_NAME])
-    subprocess.run(["createdb", "-h", "127.0.0.1", "-U", "postgres", DB_NAME], check=True)
+    recreate_database(DB_NAME)
     import django
 
     django.setup()

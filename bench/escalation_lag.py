@@ -21,6 +21,9 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from bench.common import percentile, recreate_database  # noqa: E402
+
 DB_NAME = "portal_bench_lag"
 DATABASE_URL = f"postgres://postgres@127.0.0.1:5432/{DB_NAME}"
 REDIS_URL = "redis://127.0.0.1:6379/9"
@@ -51,21 +54,13 @@ def start(*args):
     )
 
 
-def percentile(values, p):
-    values = sorted(values)
-    k = (len(values) - 1) * p / 100
-    lo, hi = int(k), min(int(k) + 1, len(values) - 1)
-    return values[lo] + (values[hi] - values[lo]) * (k - lo)
-
-
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--reports", type=int, default=10_000)
     parser.add_argument("--threads", type=int, default=4)
     args = parser.parse_args()
 
-    subprocess.run(["dropdb", "-h", "127.0.0.1", "-U", "postgres", "--if-exists", DB_NAME])
-    sh("createdb", "-h", "127.0.0.1", "-U", "postgres", DB_NAME)
+    recreate_database(DB_NAME)
     sh("redis-cli", "-n", "9", "FLUSHDB", stdout=subprocess.DEVNULL)
     sh(PY, "manage.py", "migrate", "-v0")
     sh(PY, "manage.py", "seed_demo", stdout=subprocess.DEVNULL)

@@ -13,7 +13,6 @@ percentile wall time in ms and the number of SQL queries per request.
 import argparse
 import os
 import statistics
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -21,6 +20,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 DB_NAME = os.environ.get("BENCH_DB", "portal_bench_queue")
 sys.path.insert(0, str(ROOT))
+from bench.common import recreate_database  # noqa: E402
+
 os.environ.update(
     DATABASE_URL=f"postgres://postgres@127.0.0.1:5432/{DB_NAME}",
     DJANGO_SETTINGS_MODULE="config.settings.local",
@@ -30,10 +31,7 @@ os.environ.update(
 
 
 def seed(n: int) -> None:
-    subprocess.run(
-        ["dropdb", "-h", "127.0.0.1", "-U", "postgres", "--if-exists", DB_NAME], check=True
-    )
-    subprocess.run(["createdb", "-h", "127.0.0.1", "-U", "postgres", DB_NAME], check=True)
+    recreate_database(DB_NAME)
     import django
 
     django.setup()

@@ -29,6 +29,9 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from bench.common import percentile, recreate_database  # noqa: E402
+
 DB_NAME = "portal_bench_submit"
 PORT = 8078
 ENV = {
@@ -45,13 +48,6 @@ OPERATORS = ["operator-general", "operator-cii", "operator-central"]
 
 def sh(*args, **kw):
     return subprocess.run(args, cwd=ROOT, env=ENV, check=True, **kw)
-
-
-def percentile(values, p):
-    values = sorted(values)
-    k = (len(values) - 1) * p / 100
-    lo, hi = int(k), min(int(k) + 1, len(values) - 1)
-    return values[lo] + (values[hi] - values[lo]) * (k - lo)
 
 
 def tokens() -> list[str]:
@@ -145,8 +141,7 @@ def main():
     parser.add_argument("--workers", type=int, default=4, help="gunicorn sync workers")
     args = parser.parse_args()
 
-    subprocess.run(["dropdb", "-h", "127.0.0.1", "-U", "postgres", "--if-exists", DB_NAME])
-    sh("createdb", "-h", "127.0.0.1", "-U", "postgres", DB_NAME)
+    recreate_database(DB_NAME)
     sh("redis-cli", "-n", "8", "FLUSHDB", stdout=subprocess.DEVNULL)
     sh(PY, "manage.py", "migrate", "-v0")
     sh(PY, "manage.py", "seed_demo", stdout=subprocess.DEVNULL)

@@ -11,7 +11,6 @@ Uses its own PostgreSQL database `portal_bench_sweep` (dropped and re-created).
 import argparse
 import os
 import statistics
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -19,6 +18,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 DB_NAME = "portal_bench_sweep"
 sys.path.insert(0, str(ROOT))
+from bench.common import recreate_database  # noqa: E402
+
 os.environ.update(
     DATABASE_URL=f"postgres://postgres@127.0.0.1:5432/{DB_NAME}",
     DJANGO_SETTINGS_MODULE="config.settings.local",
@@ -40,8 +41,7 @@ def main():
     args = parser.parse_args()
 
     if not args.reuse:
-        subprocess.run(["dropdb", "-h", "127.0.0.1", "-U", "postgres", "--if-exists", DB_NAME])
-        subprocess.run(["createdb", "-h", "127.0.0.1", "-U", "postgres", DB_NAME], check=True)
+        recreate_database(DB_NAME)
 
     import django
 
