@@ -98,7 +98,7 @@ def main():
     from django.urls import reverse
 
     from accounts.demo import seed_demo_world
-    from dashboard.summary import summary_refresh
+    from dashboard.summary import summary_refresh, summary_vacuum
     from reports.models import Report
     from tests.helpers import login
 
@@ -107,10 +107,7 @@ def main():
     started = time.monotonic()
     summary_refresh()
     print(f"dashboard summary refreshed in {time.monotonic() - started:.1f} s")
-    from django.db import connection
-
-    with connection.cursor() as cursor:  # as autovacuum would after a bulk load
-        cursor.execute("VACUUM ANALYZE dashboard_reportfact, dashboard_monthlyfigure")
+    summary_vacuum(analyze=True)  # as autovacuum would after a bulk load
     print(f"reports: {Report.objects.count()}")
 
     # logged in as after the two-factor page (authority accounts need it)

@@ -199,6 +199,20 @@ def _truncate() -> None:
         MonthlyFigure.objects.all().delete()
 
 
+def summary_vacuum(*, analyze: bool = False) -> None:
+    """After a rebuild or a bulk load: mark the summary's pages all-visible, as autovacuum
+    would later, so that the figures read their indexes alone (index-only scans). PostgreSQL
+    only, outside a transaction. A full refresh has already taken fresh statistics
+    (`analyze` is for a summary loaded otherwise)."""
+    if connection.vendor != "postgresql":
+        return
+    tables = ", ".join(
+        connection.ops.quote_name(model._meta.db_table) for model in (ReportFact, MonthlyFigure)
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(f"VACUUM {'ANALYZE ' if analyze else ''}{tables}")
+
+
 def _top_report_id() -> int:
     return Report.objects.aggregate(top=Max("pk"))["top"] or 0
 

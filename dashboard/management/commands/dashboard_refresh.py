@@ -1,7 +1,6 @@
 import time
 
 from django.core.management.base import BaseCommand
-from django.db import connection
 
 
 class Command(BaseCommand):
@@ -12,14 +11,12 @@ class Command(BaseCommand):
 
     def handle(self, *args, full: bool, **options):
         from dashboard.models import ReportFact
-        from dashboard.summary import summary_refresh
+        from dashboard.summary import summary_refresh, summary_vacuum
 
         started = time.monotonic()
         summary_refresh(full=full)
-        if full and connection.vendor == "postgresql":
-            # after a rebuild: the visibility map (index-only scans) and fresh statistics
-            with connection.cursor() as cursor:
-                cursor.execute("VACUUM ANALYZE dashboard_reportfact, dashboard_monthlyfigure")
+        if full:
+            summary_vacuum()
         self.stdout.write(
             f"Dashboard summary: {ReportFact.objects.count()} reports "
             f"({time.monotonic() - started:.1f} s)."
