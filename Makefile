@@ -35,11 +35,13 @@ run: setup
 	$(PY) manage.py seed_demo
 	$(VENV)/bin/honcho start -p $${PORT:-8000}
 
-## make test: lint, format check, then the whole suite on real PostgreSQL and Redis.
+## make test: lint, format check, import contracts, then the whole suite on real PostgreSQL
+## and Redis.
 test: setup
 	dpkg -s chromium fonts-wqy-microhei >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq chromium fonts-wqy-microhei)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports --no-cache
 	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) $(VENV)/bin/pytest $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed

@@ -1,8 +1,10 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import ServiceErrorsMixin
 
-class ProviderGrantForm(forms.Form):
+
+class ProviderGrantForm(ServiceErrorsMixin, forms.Form):
     """An operator's reporter lets a contracted service provider's account draft reports."""
 
     provider = forms.CharField(
@@ -27,11 +29,3 @@ class ProviderGrantForm(forms.Form):
 
     def clean_organization(self):
         return self.cleaned_data.get("organization") or self.only
-
-    def add_service_errors(self, exc) -> None:
-        if not hasattr(exc, "error_dict"):
-            self.add_error(None, exc)
-            return
-        for field, messages in exc.message_dict.items():
-            for message in messages:
-                self.add_error(field if field in self.fields else None, message)

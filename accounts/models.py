@@ -6,6 +6,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from .constants import Role
 from .validators import validate_uscc
 
 
@@ -150,12 +151,7 @@ class Organization(models.Model):
 
 
 class Membership(models.Model):
-    class Role(models.TextChoices):
-        REPORTER = "reporter", _("Operator reporter")
-        PROVIDER_DRAFTER = "provider_drafter", _("Service-provider drafter")
-        REVIEWER = "reviewer", _("Receiving reviewer")
-        POLICE_LIAISON = "police_liaison", _("Public-security liaison")
-        NATIONAL_OFFICIAL = "national_official", _("National official")
+    Role = Role  # the one role vocabulary (accounts.constants)
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -11,25 +11,19 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views import View
 
-from reports.exceptions import ActionForbidden
+from core.exceptions import ActionForbidden
 
 from .forms import ProviderGrantForm
 from .models import Membership
+from .roles import roles_of
 from .services import provider_grant, provider_revoke
-
-
-def _reporter_organizations(user) -> list:
-    memberships = Membership.objects.filter(
-        user=user, role=Membership.Role.REPORTER
-    ).select_related("organization")
-    return [m.organization for m in memberships]
 
 
 class ProvidersView(LoginRequiredMixin, View):
     template_name = "accounts/providers.html"
 
     def _organizations(self, request) -> list:
-        organizations = _reporter_organizations(request.user)
+        organizations = roles_of(request.user).reporter_organizations()
         if not organizations:
             raise PermissionDenied(_("Only the operator's reporters manage service providers."))
         return organizations

@@ -6,15 +6,10 @@ from django.db import transaction
 from django.http import Http404
 from django.utils.translation import gettext as _
 
-from reports.exceptions import ActionForbidden
+from core.exceptions import ActionForbidden
 
 from .models import AuthEvent, Membership
-
-AUTHORITY_ROLES = (
-    Membership.Role.REVIEWER,
-    Membership.Role.POLICE_LIAISON,
-    Membership.Role.NATIONAL_OFFICIAL,
-)
+from .roles import roles_of
 
 
 def is_authority_staff(user) -> bool:
@@ -23,23 +18,19 @@ def is_authority_staff(user) -> bool:
         return False
     if user.is_staff or user.is_superuser:
         return True
-    return any(m.role in AUTHORITY_ROLES for m in user.memberships.all())
+    return roles_of(user).is_authority_staff
 
 
-def _reporter_membership(user, organization_id) -> Membership:
-    membership = Membership.objects.filter(
-        user=user, role=Membership.Role.REPORTER, organization_id=organization_id
-    ).first()
-    if membership is None:
+def _check_reporter(user, organization_id) -> None:
+    if not roles_of(user).reports_for(organization_id):
         raise ActionForbidden(_("Only the operator's reporters manage service providers."))
-    return membership
 
 
 @transaction.atomic
 def provider_grant(*, user, organization_id, provider_username: str) -> Membership:
     """Let a contracted service provider's account draft this organisation's reports. Only
     the operator's reporters submit."""
-    _reporter_membership(user, organization_id)
+    _check_reporter(user, organization_id)
     provider = get_user_model().objects.filter(username=(provider_username or "").strip()).first()
     if provider is None or not provider.is_active:
         raise ValidationError({"provider": _("No active account has that username.")})
@@ -59,7 +50,7 @@ def provider_revoke(*, user, membership_id) -> None:
     ).first()
     if membership is None:
         raise Http404
-    _reporter_membership(user, membership.organization_id)
+    _check_reporter(user, membership.organization_id)
     membership.delete()  # the membership's history keeps the grant and its removal
 
 

@@ -1,6 +1,6 @@
 """Authentication audit. Django's and django-axes's own signals are the only way to see
 every login path (admin, pages, API), so receivers here write the audit rows; business
-logic never hangs on signals (STYLE.md B2)."""
+logic never hangs on signals (docs/ARCHITECTURE.md, "Conventions")."""
 
 from axes.signals import user_locked_out
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed

@@ -22,6 +22,14 @@ def is_valid_uscc(code: str) -> bool:
     return uscc_check_char(code[:17]) == code[17]
 
 
+def make_uscc(division: str, serial: int, registration: str = "91") -> str:
+    """A valid unified social credit code: registration authority and kind ("91": market
+    regulation, enterprise; "11": organ), the division code, a 9-character organisation
+    code, then the check digit."""
+    body = f"{registration}{division}{serial:09d}"
+    return body + uscc_check_char(body)
+
+
 def validate_uscc(value: str) -> None:
     if not is_valid_uscc(value):
         raise ValidationError(

@@ -48,8 +48,8 @@ def seed(n: int) -> None:
     from django.core.management import call_command
     from django.db import connection
 
-    from accounts.demo import seed_demo_world
-    from reports.demo import seed_reports
+    from demo.bulk import seed_reports
+    from demo.world import seed_demo_world
 
     call_command("migrate", verbosity=0)
     seed_demo_world()
@@ -97,8 +97,8 @@ def main():
     from django.test import Client
     from django.urls import reverse
 
-    from accounts.demo import seed_demo_world
     from dashboard.summary import summary_refresh, summary_vacuum
+    from demo.world import seed_demo_world
     from reports.models import Report
     from tests.helpers import login
 
@@ -142,9 +142,9 @@ def main():
         rows.append((f"national    {url} (30 days)", national, url, None))
     url = reverse("dashboard:export", args=["reports", "csv"])
     rows.append((f"reviewer-gd {url} (30 days)", reviewer, url, None))
-    rows.append(("reviewer-gd /queue/", reviewer, reverse("reports:queue"), QUEUE_LIMIT_MS))
+    rows.append(("reviewer-gd /queue/", reviewer, reverse("review:queue"), QUEUE_LIMIT_MS))
     rows.append(
-        ("national    /national/", national, reverse("reports:national_queue"), QUEUE_LIMIT_MS)
+        ("national    /national/", national, reverse("review:national_queue"), QUEUE_LIMIT_MS)
     )
     print(f"\n{'request':<70} {'median ms':>10} {'queries':>8} {'status':>6}  limit")
     failed = 0

@@ -38,7 +38,7 @@ def seed(n: int) -> None:
     from django.core.management import call_command
     from django.db import connection
 
-    from reports.demo import seed_reports
+    from demo.bulk import seed_reports
 
     call_command("migrate", verbosity=0)
     call_command("seed_demo", verbosity=0)
@@ -90,7 +90,7 @@ def main():
     from django.urls import reverse
 
     from reports.models import Report
-    from reports.review_selectors import NATIONAL_TABS, RECEIVING_TABS
+    from review.selectors import NATIONAL_TABS, RECEIVING_TABS
     from tests.helpers import login
 
     User = get_user_model()
@@ -100,12 +100,12 @@ def main():
         clients[username] = login(Client(), User.objects.get(username=username))
     total = Report.objects.count()
     print(f"{total} reports in {DB_NAME}; {args.iterations} requests per row")
-    rows = [("reviewer-gd", reverse("reports:queue"), tab) for tab in RECEIVING_TABS]
-    rows += [("national", reverse("reports:national_queue"), tab) for tab in NATIONAL_TABS]
-    rows.append(("reviewer-gd", reverse("reports:queue"), "new&per_page=100"))
-    rows.append(("reviewer-gd", reverse("reports:queue"), "closed&page=50"))
-    rows.append(("reviewer-gd", reverse("reports:queue"), "closed&q=DEMO"))
-    rows.append(("reviewer-gd", reverse("reports:queue"), "closed&severity=major&channel=general"))
+    rows = [("reviewer-gd", reverse("review:queue"), tab) for tab in RECEIVING_TABS]
+    rows += [("national", reverse("review:national_queue"), tab) for tab in NATIONAL_TABS]
+    rows.append(("reviewer-gd", reverse("review:queue"), "new&per_page=100"))
+    rows.append(("reviewer-gd", reverse("review:queue"), "closed&page=50"))
+    rows.append(("reviewer-gd", reverse("review:queue"), "closed&q=DEMO"))
+    rows.append(("reviewer-gd", reverse("review:queue"), "closed&severity=major&channel=general"))
     print(f"{'user':<12} {'page':<52} {'median ms':>9} {'p95 ms':>8} {'queries':>7} {'status':>6}")
     for username, path, tab in rows:
         url = f"{path}?tab={tab}"

@@ -1,5 +1,6 @@
-"""Report submissions through the REST API under load (TARGETS.md: ≥ 150 /s, p95 < 100 ms,
-and the ratio to a bare Django POST endpoint measured in the same run, goal ≥ 0.5).
+"""Report submissions through the REST API under load (README.md, "Benchmarks": ≥ 150 /s,
+p95 < 100 ms, and the ratio to a bare Django POST endpoint measured in the same run, goal
+≥ 0.5).
 
     .venv/bin/python bench/submissions.py [--submissions 2000] [--clients 8] [--workers 4]
 

@@ -52,10 +52,10 @@ def main():
     from django.db import connection, transaction
     from django.utils import timezone
 
-    from accounts.demo import seed_demo_world
+    from demo.bulk import seed_reports
+    from demo.world import seed_demo_world
     from escalation.models import Deadline
-    from escalation.services import deadlines_sweep
-    from reports.demo import seed_reports
+    from escalation.services.engine import deadlines_sweep
     from reports.models import Report
 
     if not args.reuse:

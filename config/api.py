@@ -1,15 +1,18 @@
-"""API composition helpers: pagination and the exception handler that maps domain errors
-(ValidationError → 400, Http404 → 404, ActionForbidden → 403, InvalidTransition → 409)."""
+"""The API's one error mapping (domain errors to HTTP: ValidationError → 400, Http404 →
+404, ActionForbidden → 403, InvalidTransition → 409), its pagination, and the 404 of a URL
+no route matches."""
 
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import JsonResponse
+from django.views.defaults import page_not_found as html_page_not_found
 from rest_framework import exceptions, status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from reports.exceptions import ActionForbidden, InvalidTransition
+from core.exceptions import ActionForbidden, InvalidTransition
 
 
 class Pagination(PageNumberPagination):
@@ -30,9 +33,6 @@ class Pagination(PageNumberPagination):
 def page_not_found(request, exception):
     """404 for a URL no route matches: JSON under /api/ (API clients never get an HTML
     page), Django's page elsewhere."""
-    from django.http import JsonResponse
-    from django.views.defaults import page_not_found as html_page_not_found
-
     if request.path_info.startswith("/api/"):
         return JsonResponse({"detail": str(exceptions.NotFound.default_detail)}, status=404)
     return html_page_not_found(request, exception)

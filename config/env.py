@@ -1,4 +1,4 @@
-"""The only module that reads the process environment (STYLE.md B8)."""
+"""The only module that reads the process environment (docs/ARCHITECTURE.md, "Running")."""
 
 from pathlib import Path
 

@@ -6,16 +6,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from accounts import provider_views
 from accounts import views as accounts_views
 from escalation import views as escalation_views
-from reports import tipoff_views
 from reports.views import HomeView
-
-tipoff_patterns = (
-    [
-        path("", tipoff_views.TipOffView.as_view(), name="form"),
-        path("thanks/", tipoff_views.TipOffThanksView.as_view(), name="thanks"),
-    ],
-    "tipoff",
-)
 
 urlpatterns = [
     path("admin/", admin.site.urls),
@@ -24,7 +15,6 @@ urlpatterns = [
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/2fa/", accounts_views.TwoFactorView.as_view(), name="two-factor"),
-    path("tipoff/", include(tipoff_patterns)),  # public: no login (Art. 6)
     path("organisation/providers/", provider_views.ProvidersView.as_view(), name="providers"),
     path(
         "organisation/providers/<int:pk>/revoke/",
@@ -33,9 +23,15 @@ urlpatterns = [
     ),
     path("", HomeView.as_view(), name="home"),
     path("", include("reports.urls")),
-    path("api/v1/", include("reports.api.urls")),
-    path("api/v1/", include("dashboard.api.urls")),
+    path("", include("review.urls")),
+    path("", include("tipoffs.urls")),  # the public form needs no login (Art. 6)
+    path("", include("notifications.urls")),
     path("dashboard/", include("dashboard.urls")),
+    path("api/v1/", include("accounts.api.urls")),
+    path("api/v1/", include("reports.api.urls")),
+    path("api/v1/", include("review.api.urls")),
+    path("api/v1/", include("notifications.api.urls")),
+    path("api/v1/", include("dashboard.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     # the split view serves its script from a URL: no inline script (CSP)
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),

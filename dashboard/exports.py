@@ -13,6 +13,7 @@ from datetime import datetime
 from django.http import HttpResponse, StreamingHttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from openpyxl import Workbook
 
 from .filters import BEIJING
 
@@ -63,8 +64,6 @@ def csv_response(filename: str, header: list[str], rows: Iterable[list]):
 
 
 def xlsx_response(filename: str, title: str, header: list[str], rows: Iterable[list]):
-    from openpyxl import Workbook
-
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title=title[:31])
     sheet.append([neutralise(h) for h in header])

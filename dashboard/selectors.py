@@ -8,7 +8,7 @@ Counts over a period (`_counted`) read the whole calendar months in it from `Mon
 the two up: a year of a million reports is counted from about 110 000 monthly rows plus the
 odd days. Per-day, per-operator and percentile figures read `ReportFact` through indexes.
 
-Scope (ARCHITECTURE.md, Actors): a national official's figures cover every report (figures,
+Scope (docs/ARCHITECTURE.md, Actors): a national official's figures cover every report (figures,
 not contents); a receiving authority's staff see the figures of the reports routed to their
 own authority. Lists never show a report `visible_to` hides."""
 
@@ -24,29 +24,27 @@ from django.db.models import (
     F,
     FloatField,
     Func,
-    OuterRef,
     Q,
-    Subquery,
     Sum,
     Value,
 )
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import Authority, Membership, Organization, Province
+from accounts.models import Authority, Organization, Province
+from accounts.roles import roles_of
+from escalation.constants import Outcome
+from escalation.rules import is_overdue
+from escalation.selectors import sweep_status
 from reports.constants import SERIOUS, Channel, Severity, Status, Tier
 from reports.models import Category
 from reports.selectors import report_list
+from review.selectors import watch_list
 
 from .filters import DashboardFilters
 from .models import MonthlyFigure, ReportFact
 from .summary import fact_measures
 
-DASHBOARD_ROLES = (
-    Membership.Role.NATIONAL_OFFICIAL,
-    Membership.Role.REVIEWER,
-    Membership.Role.POLICE_LIAISON,
-)
 WATCH_LIMIT = 50
 LATE_OPERATORS_LIMIT = 10
 
@@ -58,16 +56,17 @@ class DashboardScope:
 
 
 def dashboard_scope(user) -> DashboardScope | None:
-    """National officials (and admins): every report. Receiving authority staff: the reports
-    routed to their authority. Anyone else (operators): None, no dashboard."""
+    """National officials (and admins): every report. Receiving authority staff (and
+    public-security liaisons): the reports routed to their authority. Anyone else
+    (operators): None, no dashboard."""
     if user is None or not user.is_authenticated or not user.is_active:
         return None
     if user.is_superuser:
         return DashboardScope(national=True)
-    memberships = [m for m in user.memberships.all() if m.role in DASHBOARD_ROLES]
-    if any(m.role == Membership.Role.NATIONAL_OFFICIAL for m in memberships):
+    roles = roles_of(user)
+    if roles.is_national:
         return DashboardScope(national=True)
-    ids = tuple(sorted({m.authority_id for m in memberships if m.authority_id}))
+    ids = tuple(sorted(roles.reviewer_at | roles.police_at))
     return DashboardScope(national=False, authority_ids=ids) if ids else None
 
 
@@ -364,7 +363,7 @@ def _report_row(report) -> dict:
         "organization": report.organization.name,
         "receiving_authority": report.receiving_authority.display_name,
         "submitted_at": report.submitted_at,
-        "url": reverse("reports:detail", args=[report.pk]),
+        "url": reverse("review:report", args=[report.pk]),
     }
 
 
@@ -379,32 +378,18 @@ def stats_watchlist(
     """Live, from the reports themselves: serious reports still at a receiving authority with
     a running forward clock (closest to its limit first), and reports forwarded to the
     national tier in the last 24 hours (latest first)."""
-    from escalation.models import Deadline
-
     now = now or timezone.now()
     # Candidates from the summary (indexed, and current: the request refreshed it), then
-    # the live rows through `visible_to`, with every condition checked again on them.
+    # the live rows through `visible_to`, with every condition of the watch list (one
+    # definition: review.selectors.watch_list) checked again on them.
     candidates = facts(scope, filters)
     reports = scoped_reports(user=user, scope=scope, filters=filters).select_related(
         "organization", "receiving_authority"
     )
-    clock = Deadline.objects.filter(report=OuterRef("pk"), kind="forward", outcome="open")
-    clock = clock.order_by("due_at", "pk")
     awaiting_ids = candidates.filter(tier=Tier.RECEIVING, severity__in=list(SERIOUS)).exclude(
         status=Status.CLOSED
     )
-    awaiting = (
-        reports.filter(pk__in=awaiting_ids.values("report_id"))
-        .filter(tier=Tier.RECEIVING, severity__in=list(SERIOUS))
-        .exclude(status__in=[Status.DRAFT, Status.CLOSED])
-        .annotate(
-            forward_due_at=Subquery(clock.values("due_at")[:1]),
-            forward_statutory_due_at=Subquery(clock.values("statutory_due_at")[:1]),
-            forward_act_at=Subquery(clock.values("act_at")[:1]),
-        )
-        .filter(forward_due_at__isnull=False)
-        .order_by("forward_due_at", "pk")
-    )
+    awaiting = watch_list(reports.filter(pk__in=awaiting_ids.values("report_id")))
     since = now - timedelta(hours=24)
     forwarded = (
         reports.filter(
@@ -423,7 +408,7 @@ def stats_watchlist(
             "due_at": r.forward_due_at,
             "statutory_due_at": r.forward_statutory_due_at,
             "act_at": r.forward_act_at,
-            "overdue": r.forward_due_at < now,
+            "overdue": is_overdue(outcome=Outcome.OPEN, due_at=r.forward_due_at, now=now),
         }
         for r in awaiting[:limit]
     ]
@@ -449,8 +434,6 @@ def _total(qs, rows: list, limit: int) -> int:
 
 
 def stats_health(*, now: datetime | None = None, summary_state=None) -> dict:
-    from escalation.views import sweep_status
-
     now = now or timezone.now()
     status = sweep_status(now)
     status["summary_as_of"] = (

@@ -35,6 +35,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, TruncDate, TruncMonth
 from django.utils import timezone
 
+from core.tasks import enqueue_on_commit
 from escalation.models import Deadline
 from reports.models import Forwarding, Report
 
@@ -307,9 +308,5 @@ def summary_ensure_fresh(*, now: datetime | None = None) -> SummaryState:
                 return _refresh(state, top=top, full=False, now=now)
     if state is None:
         return SummaryState.objects.get(pk=1)
-    from config.celery import enqueue_on_commit
-
-    from .tasks import summary_refresh_task
-
-    enqueue_on_commit(summary_refresh_task)
+    enqueue_on_commit("dashboard.summary_refresh")
     return state

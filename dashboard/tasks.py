@@ -1,6 +1,8 @@
 from celery import shared_task
 from django.db import OperationalError
 
+from .summary import summary_refresh
+
 
 @shared_task(
     name="dashboard.summary_refresh",
@@ -12,6 +14,4 @@ from django.db import OperationalError
     time_limit=2400,
 )
 def summary_refresh_task() -> None:
-    from .summary import summary_refresh
-
     summary_refresh(wait=False)

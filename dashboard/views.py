@@ -12,6 +12,8 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views import View
 
+from accounts.roles import roles_of
+
 from . import exports, selectors
 from .filters import DashboardFilterForm
 from .summary import summary_ensure_fresh
@@ -55,7 +57,7 @@ class DashboardView(DashboardAccessMixin, View):
         else:
             scope_label = " · ".join(
                 m.authority.display_name
-                for m in request.user.memberships.select_related("authority")
+                for m in roles_of(request.user).memberships
                 if m.authority_id in self.scope.authority_ids
             )
         api = {

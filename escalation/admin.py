@@ -1,9 +1,9 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from reports.admin import NoRevertMixin, ReadOnlyMixin
+from core.admin import NoRevertMixin, ReadOnlyMixin
 
-from .models import Deadline, EscalationPolicy, Notification, SweepHeartbeat
+from .models import Deadline, EscalationPolicy, SweepHeartbeat
 
 
 @admin.register(EscalationPolicy)
@@ -26,7 +26,7 @@ class EscalationPolicyAdmin(SimpleHistoryAdmin):
 @admin.register(Deadline)
 class DeadlineAdmin(NoRevertMixin, SimpleHistoryAdmin):
     """Clocks are opened, met and acted on by the escalation services only. The admin may
-    explain a lateness (`late_cause`); the mark itself cannot be removed (RULES.md §2)."""
+    explain a lateness (`late_cause`); the mark itself cannot be removed (docs/RULES.md §2)."""
 
     list_display = (
         "report",
@@ -71,16 +71,6 @@ class DeadlineAdmin(NoRevertMixin, SimpleHistoryAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
-
-
-@admin.register(Notification)
-class NotificationAdmin(ReadOnlyMixin, admin.ModelAdmin):
-    list_display = ("user", "kind", "report", "created_at", "read_at", "emailed_at")
-    list_filter = ("kind",)
-    search_fields = ("user__username", "report__reference", "message")
-    list_select_related = ("user", "report")
-    date_hierarchy = "created_at"
-    show_full_result_count = False
 
 
 @admin.register(SweepHeartbeat)

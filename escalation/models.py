@@ -1,6 +1,5 @@
-from datetime import timedelta
+from datetime import datetime, timedelta
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
@@ -10,7 +9,8 @@ from simple_history.models import HistoricalRecords
 from reports.constants import FILE_LIMITS, FORWARD_LIMITS, Channel
 from reports.models import Report
 
-from .rules import PolicySnapshot, statutory_policy
+from .constants import Kind, Outcome
+from .rules import DeadlineTimes, PolicySnapshot, Progress, is_breached, statutory_policy
 
 
 def default_reminder_fractions():
@@ -87,17 +87,8 @@ class EscalationPolicy(models.Model):
 
 
 class Deadline(models.Model):
-    class Kind(models.TextChoices):
-        FILE = "file", _("Operator files the report")
-        FORWARD = "forward", _("Receiving authority forwards to the national tier")
-        SUMMARY = "summary", _("Summary report")
-        INFO_REQUEST = "info_request", _("Information requested")
-
-    class Outcome(models.TextChoices):
-        OPEN = "open", _("Open")
-        MET = "met", _("Met")
-        LATE = "late", _("Late")
-        NOT_REQUIRED = "not_required", _("No longer required")
+    Kind = Kind
+    Outcome = Outcome
 
     report = models.ForeignKey(
         Report, verbose_name=_("report"), on_delete=models.CASCADE, related_name="deadlines"
@@ -158,63 +149,35 @@ class Deadline(models.Model):
 
     @property
     def breached(self) -> bool:
-        """Met after, or still open past, the statutory limit. (Open clocks need `now`:
-        see `is_breached`.)"""
+        """Met after, or still open past, the statutory limit, as recorded on the row.
+        (Whether an open clock is breached now: `is_breached(now)`.)"""
         return self.lateness is not None
 
     def is_breached(self, now) -> bool:
-        if self.met_at is not None:
-            return self.met_at > self.statutory_due_at
-        return self.outcome == self.Outcome.OPEN and now > self.statutory_due_at
+        return is_breached(
+            outcome=self.outcome,
+            met_at=self.met_at,
+            statutory_due_at=self.statutory_due_at,
+            now=now,
+        )
 
+    @property
+    def times(self) -> DeadlineTimes:
+        """The instants stored on the row (a clock keeps the values it opened with)."""
+        return DeadlineTimes(
+            statutory_due_at=self.statutory_due_at,
+            due_at=self.due_at,
+            act_at=self.act_at,
+            remind_at=tuple(datetime.fromisoformat(t) for t in self.remind_at),
+        )
 
-class Notification(models.Model):
-    """In-app notification (the bell); e-mail goes out alongside it."""
-
-    class Kind(models.TextChoices):
-        REPORT_RECEIVED = "report_received", _("New report received")
-        INFO_REQUESTED = "info_requested", _("Information requested")
-        INFO_SUPPLIED = "info_supplied", _("Information supplied")
-        GRADE_CHANGED = "grade_changed", _("Level changed")
-        FORWARDED = "forwarded", _("Forwarded to the national tier")
-        SUMMARY_DUE = "summary_due", _("Summary report due")
-        REMINDER = "reminder", _("Deadline reminder")
-        REPORT_REQUIRED = "report_required", _("An authority requires a report")
-
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("user"),
-        on_delete=models.CASCADE,
-        related_name="notifications",
-    )
-    report = models.ForeignKey(
-        Report,
-        verbose_name=_("report"),
-        null=True,
-        blank=True,
-        on_delete=models.CASCADE,
-        related_name="notifications",
-    )
-    kind = models.CharField(_("kind"), max_length=24, choices=Kind.choices)
-    message = models.TextField(_("message"))
-    created_at = models.DateTimeField(_("created at"))
-    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
-    emailed_at = models.DateTimeField(_("e-mailed at"), null=True, blank=True)
-
-    class Meta:
-        ordering = ["-created_at", "-pk"]
-        verbose_name = _("notification")
-        verbose_name_plural = _("notifications")
-        indexes = [
-            models.Index(
-                fields=["user", "created_at"],
-                name="notification_unread",
-                condition=Q(read_at__isnull=True),
-            )
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.user}: {self.get_kind_display()}"
+    @property
+    def progress(self) -> Progress:
+        return Progress(
+            reminders_sent=self.reminders_sent,
+            acted=self.acted_at is not None,
+            breach_recorded=self.lateness is not None,
+        )
 
 
 class SweepHeartbeat(models.Model):

@@ -1,10 +1,17 @@
-"""PURE: the instants of a clock from its opening time and the policy in force (STYLE.md B3).
-No ORM, no clock reading: `opened_at` and `now` are parameters."""
+"""PURE: every rule of a clock (docs/ARCHITECTURE.md, "Clocks and escalation"): its
+instants from its opening time and the policy in force, the next instant the portal must
+act on, the outcome of meeting it, legal lateness, what "overdue" and "breached" mean, and
+where a clock stands for display. No ORM, no clock reading: `now` is always a parameter.
+The services, the sweep, the pages and the demo generator all call these; none re-derives
+them."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from reports.constants import FILE_LIMITS, FORWARD_LIMITS, SUMMARY_LIMIT
+
+from .constants import Kind, Outcome
 
 
 @dataclass(frozen=True)
@@ -24,10 +31,27 @@ class DeadlineTimes:
     remind_at: tuple[datetime, ...] = field(default_factory=tuple)
 
 
+@dataclass(frozen=True)
+class Progress:
+    """What has been done on an open clock: reminders sent (in order), the automatic
+    action taken, the statutory breach recorded."""
+
+    reminders_sent: int = 0
+    acted: bool = False
+    breach_recorded: bool = False
+
+
 def statutory_policy(channel: str) -> PolicySnapshot:
     return PolicySnapshot(
         channel=channel, file_within=FILE_LIMITS[channel], forward_within=FORWARD_LIMITS[channel]
     )
+
+
+def policy_window(kind: str, policy: PolicySnapshot) -> timedelta:
+    """The policy window recorded on a clock of this kind: the filing window for the
+    filing clock, the forward window for the others (for reference: a summary or an
+    information request clock has its own limit)."""
+    return policy.file_within if kind == Kind.FILE else policy.forward_within
 
 
 def _reminders(opened_at: datetime, window: timedelta, fractions) -> tuple[datetime, ...]:
@@ -40,7 +64,7 @@ def deadline_times(
     """`due_at` is given for clocks whose limit a person sets (info requests)."""
     if opened_at.tzinfo is None:
         raise ValueError("opened_at must be timezone-aware")
-    if kind == "file":
+    if kind == Kind.FILE:
         statutory = opened_at + FILE_LIMITS[policy.channel]
         window = min(policy.file_within, FILE_LIMITS[policy.channel])
         return DeadlineTimes(
@@ -49,7 +73,7 @@ def deadline_times(
             None,
             _reminders(opened_at, window, policy.reminder_fractions),
         )
-    if kind == "forward":
+    if kind == Kind.FORWARD:
         statutory = opened_at + FORWARD_LIMITS[policy.channel]
         window = min(policy.forward_within, FORWARD_LIMITS[policy.channel])
         due = opened_at + window
@@ -60,10 +84,10 @@ def deadline_times(
             act,
             tuple(t for t in _reminders(opened_at, window, policy.reminder_fractions) if t < act),
         )
-    if kind == "summary":
+    if kind == Kind.SUMMARY:
         due = opened_at + SUMMARY_LIMIT
         return DeadlineTimes(due, due, None, (due - timedelta(days=7), due - timedelta(days=1)))
-    if kind == "info_request":
+    if kind == Kind.INFO_REQUEST:
         if due_at is None:
             raise ValueError("an information request clock needs its due time")
         return DeadlineTimes(
@@ -75,16 +99,115 @@ def deadline_times(
     raise ValueError(f"unknown clock kind {kind!r}")
 
 
-def next_fire(times: DeadlineTimes, after: datetime) -> datetime | None:
-    """The next reminder or action strictly after `after` (None: nothing left to do)."""
-    candidates = [t for t in times.remind_at if t > after]
-    if times.act_at is not None and times.act_at > after:
+# -- when the portal acts -------------------------------------------------------------------
+
+
+def pending_fire(times: DeadlineTimes, progress: Progress) -> datetime | None:
+    """The next reminder, automatic action or statutory breach still to act on (None:
+    nothing left to do). The breach is judged at the statutory limit, never at a stricter
+    internal target."""
+    candidates = list(times.remind_at[progress.reminders_sent :])
+    if times.act_at is not None and not progress.acted:
         candidates.append(times.act_at)
-    if times.due_at > after:
-        candidates.append(times.due_at)
+    if not progress.breach_recorded:
+        candidates.append(times.statutory_due_at)
     return min(candidates) if candidates else None
+
+
+def progress_at(times: DeadlineTimes, at: datetime) -> Progress:
+    """What a punctual sweep has done on an open clock by `at` (each instant acted on the
+    moment it came)."""
+    return Progress(
+        reminders_sent=sum(1 for t in times.remind_at if t <= at),
+        acted=times.act_at is not None and times.act_at <= at,
+        breach_recorded=times.statutory_due_at <= at,
+    )
+
+
+def next_fire(times: DeadlineTimes, after: datetime) -> datetime | None:
+    """The next instant strictly after `after` at which a punctual sweep acts."""
+    return pending_fire(times, progress_at(times, after))
+
+
+def opening(times: DeadlineTimes, now: datetime) -> tuple[Progress, datetime | None]:
+    """A clock opening at `now`: reminders whose time has already passed are not sent late,
+    and a clock already overdue when it opens is due at once (the sweep acts now)."""
+    progress = Progress(reminders_sent=sum(1 for t in times.remind_at if t <= now))
+    fire = pending_fire(times, progress)
+    return progress, (max(fire, now) if fire is not None else None)
+
+
+# -- outcomes -------------------------------------------------------------------------------
 
 
 def lateness(met_at: datetime, statutory_due_at: datetime) -> timedelta | None:
     """Legal lateness (迟报) is judged against the statutory limit only."""
     return met_at - statutory_due_at if met_at > statutory_due_at else None
+
+
+def met_outcome(at: datetime, due_at: datetime, statutory_due_at: datetime):
+    """Meeting a clock at `at`: `met` by the policy's due time, else `late`; and the legal
+    lateness, against the statutory limit only (a stricter target never brands anyone)."""
+    outcome = Outcome.MET if at <= due_at else Outcome.LATE
+    return outcome, lateness(at, statutory_due_at)
+
+
+def is_overdue(*, outcome: str, due_at: datetime, now: datetime) -> bool:
+    """Still open past the portal's due time (the queues' "overdue")."""
+    return outcome == Outcome.OPEN and due_at < now
+
+
+def is_breached(
+    *, outcome: str, met_at: datetime | None, statutory_due_at: datetime, now: datetime
+) -> bool:
+    """Met after, or still open past, the statutory limit (legal lateness)."""
+    if met_at is not None:
+        return met_at > statutory_due_at
+    return outcome == Outcome.OPEN and now > statutory_due_at
+
+
+# -- display --------------------------------------------------------------------------------
+
+
+def pick_clock(clocks: Iterable, kind: str):
+    """The clock of a kind that matters: the open one, else the latest met, else the latest."""
+    same = sorted((c for c in clocks if c.kind == kind), key=lambda c: (c.opened_at, c.pk))
+    if not same:
+        return None
+    live = [c for c in same if c.outcome == Outcome.OPEN]
+    if live:
+        return live[-1]
+    required = [c for c in same if c.outcome != Outcome.NOT_REQUIRED]
+    return (required or same)[-1]
+
+
+def clock_state(deadline, now: datetime) -> dict | None:
+    """Where a clock stands against the law: met / late (met after the statutory limit) /
+    open with time left / breached (still open past the statutory limit) / no longer
+    required."""
+    if deadline is None:
+        return None
+    if deadline.outcome == Outcome.NOT_REQUIRED:
+        state, delta = "not_required", None
+    elif deadline.met_at is not None:
+        late = lateness(deadline.met_at, deadline.statutory_due_at)
+        state, delta = ("late", late) if late is not None else ("met", None)
+    elif is_breached(
+        outcome=deadline.outcome,
+        met_at=None,
+        statutory_due_at=deadline.statutory_due_at,
+        now=now,
+    ):
+        state, delta = "breached", now - deadline.statutory_due_at
+    else:
+        state, delta = "open", deadline.statutory_due_at - now
+    return {
+        "deadline": deadline,
+        "state": state,
+        "delta": delta,
+        "due_at": deadline.statutory_due_at,
+        "internal_due_at": deadline.due_at
+        if deadline.due_at != deadline.statutory_due_at
+        else None,
+        "met_at": deadline.met_at,
+    }

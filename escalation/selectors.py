@@ -1,6 +1,15 @@
-from django.db import transaction
+"""Escalation's public read surface: what is due, what is overdue, the open clocks of a
+report as a subquery, and the sweep's health."""
 
-from .models import Deadline
+from datetime import datetime
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import OuterRef, Q
+from django.utils import timezone
+
+from .constants import Outcome
+from .models import Deadline, SweepHeartbeat
 
 
 def deadlines_due(*, now, limit: int = 200) -> list[int]:
@@ -13,3 +22,37 @@ def deadlines_due(*, now, limit: int = 200) -> list[int]:
             .order_by("next_fire_at")
             .values_list("pk", flat=True)[:limit]
         )
+
+
+def overdue_q(now: datetime) -> Q:
+    """The one definition of "overdue", on the clock table: open past the portal's due time
+    (`rules.is_overdue` for one clock)."""
+    return Q(outcome=Outcome.OPEN, due_at__lt=now)
+
+
+def overdue_clocks(now: datetime):
+    return Deadline.objects.filter(overdue_q(now)).order_by()
+
+
+def open_clocks_of_outer_report(kind: str | None = None):
+    """The open clocks of the report of the enclosing query (for `Exists` / `Subquery`)."""
+    clocks = Deadline.objects.filter(report=OuterRef("pk"), outcome=Outcome.OPEN)
+    return clocks.filter(kind=kind) if kind else clocks
+
+
+def overdue_clocks_of_outer_report(now: datetime):
+    return Deadline.objects.filter(overdue_q(now), report=OuterRef("pk"))
+
+
+def sweep_status(now=None) -> dict:
+    now = now or timezone.now()
+    beat = SweepHeartbeat.objects.filter(pk=1).first()
+    last = beat.last_run_at if beat else None
+    stale_after = 3 * settings.ESCALATION_SWEEP_SECONDS + 5
+    return {
+        "last_sweep_at": last.isoformat() if last else None,
+        "seconds_since_last_sweep": round((now - last).total_seconds(), 1) if last else None,
+        "sweep_interval_seconds": settings.ESCALATION_SWEEP_SECONDS,
+        "stale": last is None or (now - last).total_seconds() > stale_after,
+        "overdue_clocks": Deadline.objects.filter(next_fire_at__lte=now).count(),
+    }

@@ -1,15 +1,16 @@
-"""Thin tasks: ids in, one service call, nothing out (STYLE.md B6)."""
+"""Thin tasks: ids in, one service call, nothing out. Their names are stable (queued
+messages and the beat schedule survive refactors); services enqueue them by name."""
 
 from celery import shared_task
 from django.db import OperationalError
+
+from .services.engine import deadline_act, deadlines_sweep, last_sweep_at
 
 TRANSPORT_ERRORS = (OperationalError, ConnectionError)
 
 
 @shared_task(name="escalation.sweep", ignore_result=True)
 def escalation_sweep_task():
-    from .services import deadlines_sweep
-
     deadlines_sweep()
 
 
@@ -21,21 +22,4 @@ def escalation_sweep_task():
     max_retries=5,
 )
 def deadline_act_task(deadline_id: int):
-    from .models import SweepHeartbeat
-    from .services import deadline_act
-
-    beat = SweepHeartbeat.objects.filter(pk=1).first()
-    deadline_act(deadline_id=deadline_id, last_sweep=beat.last_run_at if beat else None)
-
-
-@shared_task(
-    name="escalation.notification_email",
-    ignore_result=True,
-    autoretry_for=TRANSPORT_ERRORS,
-    retry_backoff=True,
-    max_retries=5,
-)
-def notification_email_task(notification_id: int):
-    from .services import notification_email
-
-    notification_email(notification_id=notification_id)
+    deadline_act(deadline_id=deadline_id, last_sweep=last_sweep_at())

@@ -1,7 +1,7 @@
-"""Admin for reports (ARCHITECTURE.md: "Django admin for every model, with history").
+"""Admin for reports (docs/ARCHITECTURE.md: "Django admin for every model, with history").
 
 Workflow and derived fields of a report (status, tier, channel, recipients, levels, times,
-indicators…) are read-only here: they change only through `reports.services`, which also
+indicators…) are read-only here: they change only through the services, which also
 write the events and clocks. An admin may correct the wording of a report's free-text
 items; each correction is kept in the history and bumps `version`, so a stale API edit
 gets its 409."""
@@ -10,11 +10,13 @@ from decimal import Decimal, InvalidOperation
 
 from django import forms
 from django.contrib import admin
-from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from core.admin import NoRevertMixin, ReadOnlyHistoryAdmin, ReadOnlyInline, ReadOnlyMixin
+
 from .constants import Severity
+from .contents import ADMIN_EDITABLE, ART_11, CRIME, ITEM_2, ITEMS_3_TO_8, RANSOM
 from .grading import POPULATION_SCOPE_RANK, SCOPE_KEYS
 from .indicators import INDICATOR_BY_KEY
 from .models import (
@@ -28,37 +30,9 @@ from .models import (
     Report,
     ReportEvent,
     SummaryReport,
-    TipOff,
 )
 
 LEVELS = [s.value for s in Severity if s != Severity.GENERAL]
-
-
-class ReadOnlyMixin:
-    """Visible to staff, written by services only."""
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-class NoRevertMixin:
-    """History can be read, not reverted: simple-history's revert saves the whole historical
-    snapshot (status, clocks, …), bypassing the services. Its history form view accepts a
-    POST even when the revert button is hidden, so refuse it here."""
-
-    def revert_disabled(self, request, obj=None):
-        return True
-
-    def history_form_view(self, request, object_id, version_id, extra_context=None):
-        if request.method == "POST":
-            raise PermissionDenied
-        return super().history_form_view(request, object_id, version_id, extra_context)
 
 
 class SubcategoryInline(admin.TabularInline):
@@ -126,31 +100,10 @@ class GradingCriterionAdmin(SimpleHistoryAdmin):
     search_fields = ("indicator", "note")
 
 
-class ReportEventInline(admin.TabularInline):
+class ReportEventInline(ReadOnlyInline):
     model = ReportEvent
     fields = ("at", "kind", "actor", "automatic", "note")
     readonly_fields = fields
-    extra = 0
-    can_delete = False
-    show_change_link = True
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-
-class ReadOnlyInline(admin.TabularInline):
-    extra = 0
-    can_delete = False
-    show_change_link = True
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 class FollowUpInline(ReadOnlyInline):
@@ -163,25 +116,6 @@ class InfoRequestInline(ReadOnlyInline):
     model = InfoRequest
     fields = ("requested_at", "authority", "question", "due_at", "answered_at")
     readonly_fields = fields
-
-
-# Free-text wording an admin may correct. Everything else is workflow or derived.
-REPORT_EDITABLE = (
-    "title",
-    "affected_systems",
-    "location",
-    "impact_description",
-    "measures_taken",
-    "trend",
-    "cause",
-    "attack_clues",
-    "planned_measures",
-    "support_requested",
-    "scene_preservation",
-    "other",
-    "emergency_plan",
-    "protective_measures",
-)
 
 
 @admin.register(Report)
@@ -237,44 +171,19 @@ class ReportAdmin(NoRevertMixin, SimpleHistoryAdmin):
                 "fields": (
                     "title",
                     "affected_systems",
-                    ("discovered_at", "occurred_at"),
-                    "location",
-                    "category",
-                    "impact_description",
-                    "measures_taken",
-                    (
-                        "ransom_amount",
-                        "ransom_currency",
-                        "ransom_payment_method",
-                        "ransom_demanded_at",
-                    ),
+                    tuple(ITEM_2[:2]),
+                    *ITEM_2[2:],
+                    RANSOM,
                 )
             },
         ),
-        (
-            _("Items 3–8 (Art. 7)"),
-            {
-                "fields": (
-                    "trend",
-                    "cause",
-                    "attack_clues",
-                    "planned_measures",
-                    "support_requested",
-                    "scene_preservation",
-                    "other",
-                    "suspected_crime",
-                )
-            },
-        ),
-        (
-            _("Mitigating circumstances and lateness"),
-            {"fields": ("emergency_plan", "protective_measures", "late_reason")},
-        ),
+        (_("Items 3–8 (Art. 7)"), {"fields": (*ITEMS_3_TO_8, *CRIME)}),
+        (_("Mitigating circumstances and lateness"), {"fields": ART_11}),
     )
 
     def get_readonly_fields(self, request, obj=None):
         shown = admin.utils.flatten_fieldsets(self.fieldsets)
-        return tuple(f for f in shown if f not in REPORT_EDITABLE)
+        return tuple(f for f in shown if f not in ADMIN_EDITABLE)
 
     @admin.display(description=_("copied to"))
     def copied_to_list(self, obj):
@@ -311,12 +220,6 @@ class IdempotencyKeyAdmin(ReadOnlyMixin, admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return True  # housekeeping: an old key only protects against a retried create
-
-
-class ReadOnlyHistoryAdmin(NoRevertMixin, ReadOnlyMixin, SimpleHistoryAdmin):
-    """Rows the review workflow writes (reports.services): visible with their history."""
-
-    show_full_result_count = False
 
 
 @admin.register(Forwarding)
@@ -370,14 +273,3 @@ class AttachmentAdmin(ReadOnlyHistoryAdmin):
     list_select_related = ("report", "uploaded_by")
     date_hierarchy = "uploaded_at"
     exclude = ("file",)
-
-
-@admin.register(TipOff)
-class TipOffAdmin(ReadOnlyHistoryAdmin):
-    """Public tip-offs: stored by `tipoff_submit`, triaged on the portal's pages."""
-
-    list_display = ("title", "submitted_at", "province", "status", "handled_by", "report")
-    list_filter = ("status", "province")
-    search_fields = ("title", "description", "organization_name")
-    list_select_related = ("province", "handled_by", "report")
-    date_hierarchy = "submitted_at"

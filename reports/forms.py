@@ -1,28 +1,31 @@
-"""Web forms: they parse and type-check input only. Business rules (what is required to
-submit, routing, grading, clocks) live in `reports.services`, whose ValidationError dicts
-are mapped back onto these forms with `add_service_errors`."""
+"""Web forms of the intake side: the report form (Art. 7), the state-secret guard, the
+live grading preview, and the operator's actions after submission. They parse and
+type-check input only; the rules live in `reports.services`, whose ValidationError dicts
+come back onto these forms with `add_service_errors`."""
 
-import re
 import uuid
 
 from django import forms
-from django.core.exceptions import FieldDoesNotExist, ValidationError
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from core.fields import TEXT_MAX
+from core.forms import (
+    ActionForm,
+    ServiceErrorsMixin,
+    bootstrap,
+    datetime_field,
+    model_field_label,
+    textarea,
+)
+
 from .constants import Severity
+from .contents import DRAFT_FIELDS, ITEMS_3_TO_8, SUMMARY_FIELDS
 from .indicators import INDICATOR_BY_KEY, INDICATORS
-from .models import TEXT_MAX
+from .models import FollowUp, Report
 from .selectors import leaf_categories
-from .services import DRAFT_FIELDS
 
 INDICATOR_PREFIX = "ind_"
-DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
-DATETIME_INPUT_FORMATS = [
-    DATETIME_LOCAL,
-    "%Y-%m-%dT%H:%M:%S",
-    "%Y-%m-%d %H:%M",
-    "%Y-%m-%d %H:%M:%S",
-]
 
 # Display labels for the values of the `choice` indicators.
 INDICATOR_CHOICE_LABELS = {
@@ -55,31 +58,6 @@ INDICATOR_GROUPS = {
     "defacement": _("Illegal content spread through defacement"),
     "loss": _("Economic loss and other threats"),
 }
-UNIT_LABELS = {
-    "minutes": _("minutes"),
-    "percent": "%",
-    "people": _("people"),
-    "reposts": _("reposts"),
-    "views": _("views"),
-    "yuan": _("yuan"),
-}
-
-
-def bootstrap(form: forms.Form) -> None:
-    """Bootstrap 5 classes on the widgets."""
-    for field in form.fields.values():
-        widget = field.widget
-        if isinstance(widget, forms.HiddenInput):
-            continue
-        if isinstance(widget, forms.CheckboxInput | forms.RadioSelect):
-            css = "form-check-input"
-        elif isinstance(widget, forms.Select):
-            css = "form-select"
-        else:
-            css = "form-control"
-        classes = widget.attrs.get("class", "").split()
-        if css not in classes:
-            widget.attrs["class"] = " ".join([*classes, css])
 
 
 def indicator_field_name(key: str) -> str:
@@ -127,16 +105,6 @@ def category_choices() -> list:
     return [("", "—")] + [(label, options) for label, options in groups.values()]
 
 
-def _datetime_field(label) -> forms.DateTimeField:
-    return forms.DateTimeField(
-        label=label,
-        required=False,
-        input_formats=DATETIME_INPUT_FORMATS,
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format=DATETIME_LOCAL),
-        help_text=_("Beijing time (Asia/Shanghai)."),
-    )
-
-
 class StateSecretForm(forms.Form):
     """Asked before any report is entered (Art. 13): reports involving state secrets are not
     taken here, and nothing is stored."""
@@ -166,9 +134,19 @@ class StateSecretForm(forms.Form):
 
 def _short_text(label, **kwargs) -> forms.CharField:
     """An optional free-text item, two rows high."""
-    return forms.CharField(
-        label=label, required=False, widget=forms.Textarea(attrs={"rows": 2}), **kwargs
-    )
+    return forms.CharField(label=label, required=False, widget=textarea(2), **kwargs)
+
+
+# The labels of Art. 7 items 3–8, on the report form and on a follow-up.
+ITEM_LABELS = {
+    "trend": _("Trend and possible further impact"),
+    "cause": _("Preliminary analysis of the cause"),
+    "attack_clues": _("Leads: possible attacker, attack path, vulnerabilities"),
+    "planned_measures": _("Further measures planned"),
+    "support_requested": _("Support requested"),
+    "scene_preservation": _("Preservation of the incident scene"),
+    "other": _("Anything else to report"),
+}
 
 
 class ReportForm(forms.Form):
@@ -193,8 +171,8 @@ class ReportForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
     )
     # Item 2
-    discovered_at = _datetime_field(_("Discovered or learned of at"))
-    occurred_at = _datetime_field(_("Occurred at"))
+    discovered_at = datetime_field(_("Discovered or learned of at"))
+    occurred_at = datetime_field(_("Occurred at"))
     location = forms.CharField(label=_("Place"), max_length=500, required=False)
     category = forms.ChoiceField(label=_("Category"), required=False)
     severity_declared = forms.ChoiceField(label=_("Declared level"), required=False)
@@ -222,15 +200,15 @@ class ReportForm(forms.Form):
     ransom_payment_method = forms.CharField(
         label=_("Payment method demanded"), max_length=200, required=False
     )
-    ransom_demanded_at = _datetime_field(_("Ransom demanded at"))
+    ransom_demanded_at = datetime_field(_("Ransom demanded at"))
     # Items 3–8
-    trend = _short_text(_("Trend and possible further impact"))
-    cause = _short_text(_("Preliminary analysis of the cause"))
-    attack_clues = _short_text(_("Leads: possible attacker, attack path, vulnerabilities"))
-    planned_measures = _short_text(_("Further measures planned"))
-    support_requested = _short_text(_("Support requested"))
-    scene_preservation = _short_text(_("Preservation of the incident scene"))
-    other = _short_text(_("Anything else to report"))
+    trend = _short_text(ITEM_LABELS["trend"])
+    cause = _short_text(ITEM_LABELS["cause"])
+    attack_clues = _short_text(ITEM_LABELS["attack_clues"])
+    planned_measures = _short_text(ITEM_LABELS["planned_measures"])
+    support_requested = _short_text(ITEM_LABELS["support_requested"])
+    scene_preservation = _short_text(ITEM_LABELS["scene_preservation"])
+    other = _short_text(ITEM_LABELS["other"])
     suspected_crime = forms.BooleanField(
         label=_("A crime is suspected (public security receives a copy)"), required=False
     )
@@ -240,35 +218,6 @@ class ReportForm(forms.Form):
     late_reason = _short_text(
         _("Reason for late submission"), help_text=_("Required when the filing limit has passed.")
     )
-
-    ITEM_FIELDS = {
-        "item1": ("title", "affected_systems", "involves_cii", "cii_untick_reason"),
-        "item2": (
-            "discovered_at",
-            "occurred_at",
-            "location",
-            "category",
-            "impact_description",
-            "measures_taken",
-        ),
-        "ransom": (
-            "ransom_amount",
-            "ransom_currency",
-            "ransom_payment_method",
-            "ransom_demanded_at",
-        ),
-        "items3to8": (
-            "trend",
-            "cause",
-            "attack_clues",
-            "planned_measures",
-            "support_requested",
-            "scene_preservation",
-            "other",
-            "suspected_crime",
-        ),
-        "art11": ("emergency_plan", "protective_measures", "late_reason"),
-    }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -294,9 +243,6 @@ class ReportForm(forms.Form):
         return initial
 
     # --- grouping for the template -----------------------------------------------------
-    def section(self, name: str) -> list:
-        return [self[field] for field in self.ITEM_FIELDS[name]]
-
     def indicator_groups(self) -> list:
         groups: dict = {}
         for spec in INDICATORS:
@@ -352,7 +298,7 @@ class ReportForm(forms.Form):
                 for message in errors:
                     self._add(field, message)
             else:
-                label = _field_label(field)
+                label = model_field_label(Report, field)
                 for message in errors:
                     self._add(None, f"{label}: {message}" if label else message)
 
@@ -363,17 +309,6 @@ class ReportForm(forms.Form):
         if field is not None and field in self.errors and message in self.errors[field]:
             return
         self.add_error(field, message)
-
-
-def _field_label(name: str) -> str:
-    from .models import Report
-
-    if name in ("__all__", None):
-        return ""
-    try:
-        return str(Report._meta.get_field(name).verbose_name)
-    except FieldDoesNotExist:  # an unknown key is shown as is
-        return name
 
 
 class GradingPreviewForm(forms.Form):
@@ -390,144 +325,19 @@ class GradingPreviewForm(forms.Form):
     indicators = ReportForm.indicators
 
 
-# --- The review workflow (reports/review_views.py) --------------------------------------
-# Each form only parses; the one service its view calls decides (and its ValidationError
-# comes back onto the form through `add_service_errors`).
-
-DEPARTMENT_SEPARATORS = re.compile(r"[,，、;；\n\r]+")
+# --- The operator's actions on the report page ------------------------------------------
+# Each form only parses; the one service its action calls decides.
 
 
-def _textarea(rows: int = 3):
-    return forms.Textarea(attrs={"rows": rows})
+class OperatorActionForm(ActionForm):
+    label_model = Report
 
 
-class ServiceForm(forms.Form):
-    """A workflow action's form: carries the `version` the report was read at."""
-
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
-
-    def __init__(self, *args, report=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.report = report
-        if report is not None and not self.is_bound:
-            self.initial.setdefault("version", report.version)
-        bootstrap(self)
-
-    def service_kwargs(self) -> dict:
-        """The keyword arguments the service takes, besides user, pk and version."""
-        return {}
-
-    def add_service_errors(self, exc: ValidationError) -> None:
-        if not hasattr(exc, "error_dict"):
-            self.add_error(None, exc)
-            return
-        for field, errors in exc.message_dict.items():
-            target = self.SERVICE_FIELD_MAP.get(field, field)
-            for message in errors:
-                if target in self.fields and target != "version":
-                    self.add_error(target, message)
-                else:
-                    label = _field_label(field)
-                    self.add_error(None, f"{label}: {message}" if label else message)
-
-    SERVICE_FIELD_MAP: dict = {}
-
-
-class ClaimForm(ServiceForm):
-    pass
-
-
-class AcknowledgeForm(ServiceForm):
-    pass
-
-
-class AssignForm(ServiceForm):
-    user = forms.TypedChoiceField(label=_("Assign to"), coerce=int, choices=())
-
-    def __init__(self, *args, colleagues=(), **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["user"].choices = [("", "—")] + [
-            (u.pk, u.get_full_name() or u.get_username()) for u in colleagues
-        ]
-
-    def service_kwargs(self) -> dict:
-        return {"assignee": self.cleaned_data["user"]}
-
-
-class GradeForm(ServiceForm):
-    severity = forms.ChoiceField(label=_("Level"), choices=())
-    reason = forms.CharField(
-        label=_("Reason for the level"), required=False, widget=_textarea(), max_length=TEXT_MAX
-    )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["severity"].choices = [("", "—"), *Severity.choices]
-        if self.report is not None and not self.is_bound:
-            self.initial.setdefault("severity", self.report.severity)
-
-    def service_kwargs(self) -> dict:
-        return {"severity": self.cleaned_data["severity"], "reason": self.cleaned_data["reason"]}
-
-
-class RequestInfoForm(ServiceForm):
-    question = forms.CharField(
-        label=_("What the operator must supply"), required=False, widget=_textarea(4)
-    )
-    due_at = _datetime_field(_("Answer due by (optional)"))
-
-    def service_kwargs(self) -> dict:
-        return {"question": self.cleaned_data["question"], "due_at": self.cleaned_data["due_at"]}
-
-
-class ForwardForm(ServiceForm):
-    note = forms.CharField(
-        label=_("Note for the national tier (optional)"),
-        required=False,
-        widget=_textarea(2),
-        max_length=2000,
-    )
-
-    def service_kwargs(self) -> dict:
-        return {"note": self.cleaned_data["note"]}
-
-
-class NotifyForm(ServiceForm):
-    departments = forms.CharField(
-        label=_("Departments notified"),
-        required=False,
-        widget=_textarea(3),
-        help_text=_("One per line, or separated by commas."),
-    )
-
-    def service_kwargs(self) -> dict:
-        names = DEPARTMENT_SEPARATORS.split(self.cleaned_data["departments"] or "")
-        return {"departments": [n.strip() for n in names if n.strip()]}
-
-
-class CloseForm(ServiceForm):
-    reason = forms.CharField(label=_("Reason for closing"), required=False, widget=_textarea())
-
-    def service_kwargs(self) -> dict:
-        return {"reason": self.cleaned_data["reason"]}
-
-
-FOLLOWUP_ITEM_LABELS = {
-    "trend": _("Trend and possible further impact"),
-    "cause": _("Preliminary analysis of the cause"),
-    "attack_clues": _("Leads: possible attacker, attack path, vulnerabilities"),
-    "planned_measures": _("Further measures planned"),
-    "support_requested": _("Support requested"),
-    "scene_preservation": _("Preservation of the incident scene"),
-    "other": _("Anything else to report"),
-}
-
-
-class FollowUpForm(ServiceForm):
+class FollowUpForm(OperatorActionForm):
     """补报 (items 3–8 that could not be given at first) or 续报 (progress)."""
 
     kind = forms.ChoiceField(label=_("Kind"), choices=(), widget=forms.RadioSelect)
-    body = forms.CharField(label=_("What is new"), required=False, widget=_textarea(4))
+    body = forms.CharField(label=_("What is new"), required=False, widget=textarea(4))
     severity_declared = forms.ChoiceField(
         label=_("New declared level (optional)"), required=False, choices=()
     )
@@ -540,36 +350,31 @@ class FollowUpForm(ServiceForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        from .models import FollowUp
-
         self.fields["kind"].choices = FollowUp.Kind.choices
         self.fields["severity_declared"].choices = [("", "—"), *Severity.choices]
-        for name, label in FOLLOWUP_ITEM_LABELS.items():
+        for name, label in ITEM_LABELS.items():
             self.fields[name] = forms.CharField(
-                label=label, required=False, widget=_textarea(2), max_length=TEXT_MAX
+                label=label, required=False, widget=textarea(2), max_length=TEXT_MAX
             )
         if not self.is_bound:
             self.initial.setdefault("kind", "supplement")
         bootstrap(self)
 
-    def item_fields(self) -> list:
-        return [self[name] for name in FOLLOWUP_ITEM_LABELS]
-
     def service_kwargs(self) -> dict:
-        data = {name: self.cleaned_data[name] for name in ("kind", "body", *FOLLOWUP_ITEM_LABELS)}
+        data = {name: self.cleaned_data[name] for name in ("kind", "body", *ITEMS_3_TO_8)}
         if self.cleaned_data.get("severity_declared"):
             data["severity_declared"] = self.cleaned_data["severity_declared"]
         return {"data": data}
 
 
-class HandlingEndedForm(ServiceForm):
-    handling_ended_at = _datetime_field(_("Handling ended at"))
+class HandlingEndedForm(OperatorActionForm):
+    handling_ended_at = datetime_field(_("Handling ended at"))
 
     def service_kwargs(self) -> dict:
         return {"handling_ended_at": self.cleaned_data["handling_ended_at"]}
 
 
-SUMMARY_LABELS = {
+SUMMARY_LABELS = {  # the summary report's sections (contents.SUMMARY_FIELDS)
     "cause": _("Cause"),
     "emergency_measures": _("Emergency measures taken"),
     "harm": _("Harm caused"),
@@ -579,49 +384,29 @@ SUMMARY_LABELS = {
 }
 
 
-class SummaryForm(ServiceForm):
+class SummaryForm(OperatorActionForm):
     """总结报告 (Art. 8)."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for name, label in SUMMARY_LABELS.items():
             self.fields[name] = forms.CharField(
-                label=label, required=False, widget=_textarea(3), max_length=TEXT_MAX
+                label=label, required=False, widget=textarea(3), max_length=TEXT_MAX
             )
         bootstrap(self)
 
     def service_kwargs(self) -> dict:
-        return {"data": {name: self.cleaned_data[name] for name in SUMMARY_LABELS}}
-
-
-class RequireForm(forms.Form):
-    """An authority records an incident learned of elsewhere and requires the report."""
-
-    organization = forms.IntegerField(
-        label=_("Organisation"), widget=forms.HiddenInput, required=False
-    )
-    title = forms.CharField(label=_("What happened (a few words)"), required=False)
-    note = forms.CharField(
-        label=_("How the incident became known, and what is required"),
-        required=False,
-        widget=_textarea(4),
-        max_length=TEXT_MAX,
-    )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        bootstrap(self)
-
-    add_service_errors = ServiceForm.add_service_errors
-    SERVICE_FIELD_MAP: dict = {}
+        return {"data": {name: self.cleaned_data[name] for name in SUMMARY_FIELDS}}
 
 
 # --- Evidence attachments -------------------------------------------------------------------
 
 
-class EvidenceForm(forms.Form):
+class EvidenceForm(ServiceErrorsMixin, forms.Form):
     """Attach an evidence file to the report (or to one of its follow-ups). The checks on
     the content are the service's (`attachment_add`)."""
+
+    label_model = Report
 
     file = forms.FileField(
         label=_("Evidence file"),
@@ -648,83 +433,3 @@ class EvidenceForm(forms.Form):
 
     def followup_object(self):
         return self.followups.get(self.cleaned_data.get("followup"))
-
-    add_service_errors = ServiceForm.add_service_errors
-    SERVICE_FIELD_MAP: dict = {}
-
-
-# --- Public tip-offs (Art. 6) ------------------------------------------------------------------
-
-
-class TipOffForm(forms.Form):
-    """The public tip-off form. `website` is a honeypot (hidden from people by CSS);
-    `rendered_at` is the signed moment the form was shown."""
-
-    title = forms.CharField(label=_("What happened, in a few words"), max_length=200)
-    description = forms.CharField(
-        label=_("Description"),
-        max_length=5000,
-        widget=_textarea(6),
-        help_text=_("What you saw, when and where. Please do not paste links or phone numbers."),
-    )
-    organization_name = forms.CharField(
-        label=_("Organisation involved (if known)"), max_length=200, required=False
-    )
-    province = forms.ChoiceField(label=_("Province"), required=False, choices=())
-    contact = forms.CharField(
-        label=_("How to reach you (optional)"),
-        max_length=200,
-        required=False,
-        help_text=_("Leave it empty to stay anonymous."),
-    )
-    website = forms.CharField(
-        label=_("Leave this field empty"),
-        required=False,
-        widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
-    )
-    rendered_at = forms.CharField(widget=forms.HiddenInput, required=False, max_length=200)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        from accounts.models import Province
-
-        self.fields["province"].choices = [
-            ("", _("— not known —")),
-            *((p.code, p.display_name) for p in Province.objects.order_by("code")),
-        ]
-        bootstrap(self)
-
-    def service_data(self) -> dict:
-        return {
-            name: self.cleaned_data.get(name) or ""
-            for name in ("title", "description", "organization_name", "province", "contact")
-        }
-
-    add_service_errors = ServiceForm.add_service_errors
-    SERVICE_FIELD_MAP: dict = {}
-
-
-class TipOffRecordForm(forms.Form):
-    organization = forms.IntegerField(label=_("Organisation"), widget=forms.HiddenInput)
-    title = forms.CharField(label=_("Title of the required report"), max_length=200, required=False)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["organization"].error_messages["required"] = _("Choose the organisation.")
-        bootstrap(self)
-
-    add_service_errors = ServiceForm.add_service_errors
-    SERVICE_FIELD_MAP: dict = {}
-
-
-class TipOffDismissForm(forms.Form):
-    reason = forms.CharField(
-        label=_("Reason for dismissing it"), widget=_textarea(2), max_length=TEXT_MAX
-    )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        bootstrap(self)
-
-    add_service_errors = ServiceForm.add_service_errors
-    SERVICE_FIELD_MAP: dict = {}

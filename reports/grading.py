@@ -1,4 +1,4 @@
-"""PURE: the grading guide (MEASURES.md §4) as a function of the indicators.
+"""PURE: the grading guide (docs/RULES.md §4) as a function of the indicators.
 
 `suggest(indicators, criteria)` returns the highest level any criterion reaches and every
 criterion met. The criteria are data (`GradingCriterion` rows, admin-editable); this module

@@ -1,4 +1,4 @@
-"""The grading indicators (one optional key per row of the grading guide, MEASURES.md §4):
+"""The grading indicators (one optional key per row of the grading guide, docs/RULES.md §4):
 their types, bounds and choices, and one validator shared by the web form and the API."""
 
 from dataclasses import dataclass
@@ -217,3 +217,14 @@ def clean_indicators(data) -> tuple[dict, dict[str, list[str]]]:
                 str(_("Give a justification for this qualitative criterion."))
             )
     return cleaned, errors
+
+
+# Display labels of the grading guide's units.
+UNIT_LABELS = {
+    "minutes": _("minutes"),
+    "percent": "%",
+    "people": _("people"),
+    "reposts": _("reposts"),
+    "views": _("views"),
+    "yuan": _("yuan"),
+}

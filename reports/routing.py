@@ -1,14 +1,48 @@
 """Routing: the channel and the recipients of a report, derived from the organisation and
-whether the incident involves CII (MEASURES.md §2) — never from the request."""
+whether the incident involves CII (docs/RULES.md §2) — never from the request.
+
+`plan_route` is the rule (pure: which kinds of authority, for which province, sector or
+department); `route` finds those authorities. The demo generator resolves the same plan
+against its own index of the authorities."""
 
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.models import Authority
 
 from .constants import Channel
+
+Kind = Authority.Kind
+# Where each kind of receiving or copied authority is found, and what a reporter is told
+# (on which field) when none is configured.
+SCOPE_FIELD = {
+    Kind.PROVINCIAL_CAC: "province_id",
+    Kind.PUBLIC_SECURITY: "province_id",
+    Kind.PROTECTION_DEPARTMENT: "sector_id",
+    Kind.DEPARTMENT_CYBER_OFFICE: "department_id",
+}
+MISSING = {
+    Kind.PROVINCIAL_CAC: (
+        "organization",
+        gettext_lazy("No provincial cyberspace administration is configured for your province."),
+    ),
+    Kind.PUBLIC_SECURITY: (
+        "suspected_crime",
+        gettext_lazy("No public-security authority is configured for your province."),
+    ),
+    Kind.PROTECTION_DEPARTMENT: (
+        "involves_cii",
+        gettext_lazy("No protection department is configured for your sector."),
+    ),
+    Kind.DEPARTMENT_CYBER_OFFICE: (
+        "organization",
+        gettext_lazy("No cyber office is configured for your department."),
+    ),
+}
 
 
 def channel_for(*, involves_cii: bool, is_central_unit: bool) -> str:
@@ -21,32 +55,35 @@ def channel_for(*, involves_cii: bool, is_central_unit: bool) -> str:
 
 
 @dataclass(frozen=True)
-class Route:
+class AuthorityKey:
+    """An authority by its kind and the province, sector or department it serves."""
+
+    kind: str
+    scope: str
+
+    @classmethod
+    def of(cls, authority) -> "AuthorityKey":
+        return cls(authority.kind, getattr(authority, SCOPE_FIELD[authority.kind]))
+
+
+@dataclass(frozen=True)
+class RoutePlan:
     channel: str
-    receiving: Authority
-    copies: tuple[Authority, ...]
+    receiving: AuthorityKey
+    copies: tuple[AuthorityKey, ...]
+    copies_if_configured: tuple[AuthorityKey, ...] = ()
 
 
-def _one(error_field: str, message: str, **lookup) -> Authority:
-    authority = Authority.objects.filter(**lookup).first()
-    if authority is None:
-        raise ValidationError({error_field: message})
-    return authority
-
-
-def route(organization, *, involves_cii: bool, suspected_crime: bool) -> Route:
+def plan_route(organization, *, involves_cii: bool, suspected_crime: bool) -> RoutePlan:
+    """PURE (reads the organisation's attributes only). The CII channel goes to the sector's
+    protection department with a copy to public security (and to the cyber office of a
+    central unit's department, where there is one); central units to their department's
+    cyber office; everyone else to the provincial CAC. A suspected crime is copied to public
+    security."""
     channel = channel_for(involves_cii=involves_cii, is_central_unit=organization.is_central_unit)
-    copies: list[Authority] = []
-
-    def police():
-        return _one(
-            "suspected_crime",
-            _("No public-security authority is configured for your province."),
-            kind=Authority.Kind.PUBLIC_SECURITY,
-            province_id=organization.province_id,
-            is_national=False,
-        )
-
+    police = AuthorityKey(Kind.PUBLIC_SECURITY, organization.province_id)
+    copies: list[AuthorityKey] = []
+    optional: list[AuthorityKey] = []
     if channel == Channel.CII:
         if not organization.sector_id:
             raise ValidationError(
@@ -57,36 +94,43 @@ def route(organization, *, involves_cii: bool, suspected_crime: bool) -> Route:
                     )
                 }
             )
-        receiving = _one(
-            "involves_cii",
-            _("No protection department is configured for your sector."),
-            kind=Authority.Kind.PROTECTION_DEPARTMENT,
-            sector_id=organization.sector_id,
-        )
-        copies.append(police())
+        receiving = AuthorityKey(Kind.PROTECTION_DEPARTMENT, organization.sector_id)
+        copies.append(police)
         if organization.is_central_unit and organization.department_id:
-            office = Authority.objects.filter(
-                kind=Authority.Kind.DEPARTMENT_CYBER_OFFICE,
-                department_id=organization.department_id,
-            ).first()
-            if office:
-                copies.append(office)
+            optional.append(AuthorityKey(Kind.DEPARTMENT_CYBER_OFFICE, organization.department_id))
     elif channel == Channel.CENTRAL:
-        receiving = _one(
-            "organization",
-            _("No cyber office is configured for your department."),
-            kind=Authority.Kind.DEPARTMENT_CYBER_OFFICE,
-            department_id=organization.department_id,
-        )
+        receiving = AuthorityKey(Kind.DEPARTMENT_CYBER_OFFICE, organization.department_id)
     else:
-        receiving = _one(
-            "organization",
-            _("No provincial cyberspace administration is configured for your province."),
-            kind=Authority.Kind.PROVINCIAL_CAC,
-            province_id=organization.province_id,
-        )
-    if suspected_crime:
-        ps = police()
-        if ps not in copies:
-            copies.append(ps)
-    return Route(channel=channel, receiving=receiving, copies=tuple(copies))
+        receiving = AuthorityKey(Kind.PROVINCIAL_CAC, organization.province_id)
+    if suspected_crime and police not in copies:
+        copies.append(police)
+    return RoutePlan(channel, receiving, tuple(copies), tuple(optional))
+
+
+def missing_error(key: AuthorityKey) -> ValidationError:
+    field, message = MISSING[key.kind]
+    return ValidationError({field: str(message)})
+
+
+@dataclass(frozen=True)
+class Route:
+    channel: str
+    receiving: Authority
+    copies: tuple[Authority, ...]
+
+
+def route(organization, *, involves_cii: bool, suspected_crime: bool) -> Route:
+    """The plan, with its authorities read in one query."""
+    plan = plan_route(organization, involves_cii=involves_cii, suspected_crime=suspected_crime)
+    keys = [plan.receiving, *plan.copies, *plan.copies_if_configured]
+    condition = Q(pk__in=[])
+    for key in keys:
+        if key.scope:
+            condition |= Q(kind=key.kind, **{SCOPE_FIELD[key.kind]: key.scope})
+    found = {AuthorityKey.of(a): a for a in Authority.objects.filter(condition, is_national=False)}
+    for key in (plan.receiving, *plan.copies):
+        if key not in found:
+            raise missing_error(key)
+    copies = [found[key] for key in plan.copies]
+    copies += [found[key] for key in plan.copies_if_configured if key in found]
+    return Route(channel=plan.channel, receiving=found[plan.receiving], copies=tuple(copies))

@@ -1,10 +1,14 @@
 """Reads. Every selector starts from `Report.objects.visible_to(user)`; not visible = 404."""
 
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 from django.http import Http404
 
+from accounts.models import Organization
+from accounts.roles import roles_of
+
+from . import workflow
 from .grading import Criterion
-from .models import Category, GradingCriterion, Report, ReportEvent
+from .models import Category, GradingCriterion, Report, ReportEvent, SummaryReport
 
 
 def report_list(*, user):
@@ -39,6 +43,65 @@ def report_get(*, user, pk, lock: bool = False) -> Report:
         raise Http404 from None
 
 
+def report_roles(user, report: Report) -> frozenset[str]:
+    """The workflow roles the user holds towards this report (None: the portal itself)."""
+    if user is None:
+        return frozenset({workflow.SYSTEM})
+    return roles_of(user).towards(report)
+
+
+def _prefetched(report: Report, relation: str):
+    return getattr(report, "_prefetched_objects_cache", {}).get(relation)
+
+
+def workflow_state(
+    report: Report, *, user=None, roles=frozenset(), action: str | None = None
+) -> workflow.ReportState:
+    """The report as the workflow's rules see it, for `action` (None: every action) by
+    `user`. Reads what the page prefetched; otherwise one query for each fact that a rule
+    of that action needs."""
+    acknowledged = False
+    if user is not None and workflow.POLICE in roles and action in (None, "acknowledge"):
+        events = _prefetched(report, "events")
+        if events is not None:
+            acknowledged = any(
+                e.kind == ReportEvent.Kind.ACKNOWLEDGED and e.actor_id == user.pk for e in events
+            )
+        else:
+            acknowledged = report.events.filter(
+                kind=ReportEvent.Kind.ACKNOWLEDGED, actor_id=user.pk
+            ).exists()
+    if "summary" in report._state.fields_cache:
+        summary_filed = report._state.fields_cache["summary"] is not None
+    elif report.handling_ended_at is None or action not in (None, "summary"):
+        summary_filed = False  # filed only after the end of handling; no other rule asks
+    else:
+        summary_filed = SummaryReport.objects.filter(report_id=report.pk).exists()
+    assignee_name = ""
+    if report.assignee_id is not None and action in (None, "claim"):
+        assignee_name = report.assignee.get_username()
+    return workflow.ReportState(
+        tier=report.tier,
+        status=report.status,
+        severity=report.severity,
+        assignee_id=report.assignee_id,
+        assignee_name=assignee_name,
+        forwarded=report.forwarded_at is not None,
+        handling_ended=report.handling_ended_at is not None,
+        summary_filed=summary_filed,
+        acknowledged_by_actor=acknowledged,
+    )
+
+
+def allowed_actions(report: Report, *, user) -> list[str]:
+    """What `user` may do on the report now (the report page and the API list these)."""
+    roles = report_roles(user, report)
+    if not roles:
+        return []
+    state = workflow_state(report, user=user, roles=roles)
+    return workflow.allowed_actions(state, roles=roles, actor_id=user.pk)
+
+
 def grading_criteria() -> list[Criterion]:
     return [
         Criterion(c.indicator, c.level, c.threshold, c.unit, c.scope)
@@ -48,3 +111,15 @@ def grading_criteria() -> list[Criterion]:
 
 def leaf_categories():
     return Category.objects.filter(children__isnull=True).select_related("parent")
+
+
+def organization_search(query: str, *, limit: int = 20) -> list:
+    """Organisations by name, or by unified social credit code (for requiring a report)."""
+    query = (query or "").strip()
+    if len(query) < 2:
+        return []
+    return list(
+        Organization.objects.filter(Q(name__icontains=query) | Q(uscc__iexact=query)).order_by(
+            "name"
+        )[:limit]
+    )

@@ -11,21 +11,17 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
 
-from accounts.models import Membership
+from accounts.roles import roles_of
+from core.exceptions import ActionForbidden, InvalidTransition, StaleVersion
+from core.pages import download_response
 
 from .constants import RANSOMWARE_CATEGORY, Status
-from .exceptions import ActionForbidden, InvalidTransition, StaleVersion
+from .contents import RANSOM, REQUIRED_TO_SUBMIT
 from .forms import GradingPreviewForm, ReportForm, StateSecretForm
 from .selectors import report_get, report_list
-from .services import (
-    RANSOM_FIELDS,
-    REQUIRED_TO_SUBMIT,
-    report_create,
-    report_submit,
-    report_update,
-    reporter_organizations,
-    severity_preview,
-)
+from .services.drafting import report_create, report_update
+from .services.evidence import attachment_get
+from .services.submission import report_submit, severity_preview
 
 PAGE_SIZE = 20
 
@@ -82,11 +78,9 @@ def _edit_context(report, form: ReportForm, user) -> dict:
         "grading": severity_preview(indicators or {}, declared or None),
         "ransomware_code": RANSOMWARE_CATEGORY,
         "is_cii_operator": report.organization.is_cii_operator,
-        "required_to_submit": (*REQUIRED_TO_SUBMIT, *RANSOM_FIELDS),
+        "required_to_submit": (*REQUIRED_TO_SUBMIT, *RANSOM),
         # a service provider drafts; only the operator's reporters submit (Art. 5)
-        "can_submit": Membership.objects.filter(
-            user=user, role=Membership.Role.REPORTER, organization_id=report.organization_id
-        ).exists(),
+        "can_submit": roles_of(user).reports_for(report.organization_id),
     }
 
 
@@ -95,7 +89,7 @@ class HomeView(LoginRequiredMixin, View):
     or copied to them; superusers also get the admin link."""
 
     def get(self, request):
-        if reporter_organizations(request.user):
+        if roles_of(request.user).can_draft:
             return redirect("reports:list")
         reports = report_list(user=request.user).order_by("-submitted_at", "-pk")
         return render(request, "home.html", {"page_obj": _page(request, reports)})
@@ -113,7 +107,7 @@ class ReportListView(LoginRequiredMixin, View):
             "reports/report_list.html",
             {
                 "page_obj": _page(request, reports),
-                "organizations": reporter_organizations(request.user),
+                "organizations": roles_of(request.user).drafting_organizations(),
             },
         )
 
@@ -125,7 +119,7 @@ class ReportNewView(LoginRequiredMixin, View):
     template_name = "reports/report_new.html"
 
     def _form(self, request, data=None):
-        organizations = reporter_organizations(request.user)
+        organizations = roles_of(request.user).drafting_organizations()
         if not organizations:
             raise PermissionDenied(_("Only an operator's reporters can file reports."))
         return StateSecretForm(data=data, organizations=organizations)
@@ -167,7 +161,7 @@ class ReportEditView(LoginRequiredMixin, View):
     def get(self, request, pk):
         report = report_get(user=request.user, pk=pk)
         if report.status != Status.DRAFT:
-            return redirect("reports:detail", pk=report.pk)
+            return redirect("review:report", pk=report.pk)
         form = ReportForm(initial=ReportForm.initial_for(report))
         return render(request, self.template_name, _edit_context(report, form, request.user))
 
@@ -176,7 +170,7 @@ class ReportEditView(LoginRequiredMixin, View):
         report = report_get(user=request.user, pk=pk)
         if report.status != Status.DRAFT:
             messages.info(request, _("This report has been submitted; it can no longer be edited."))
-            return redirect("reports:detail", pk=report.pk)
+            return redirect("review:report", pk=report.pk)
         form = ReportForm(data=request.POST)
         form.is_valid()
         try:
@@ -190,7 +184,7 @@ class ReportEditView(LoginRequiredMixin, View):
             raise PermissionDenied(str(exc.message)) from exc
         except InvalidTransition as exc:
             messages.error(request, str(exc.message))
-            return redirect("reports:detail", pk=report.pk)
+            return redirect("review:report", pk=report.pk)
         if saved is not None and refused is None and not form.errors:
             messages.success(
                 request, _("Draft saved at %(time)s.") % {"time": _hhmm(timezone.now())}
@@ -248,7 +242,7 @@ class SubmitView(LoginRequiredMixin, View):
     def post(self, request, pk):
         report = report_get(user=request.user, pk=pk)
         if report.status != Status.DRAFT:
-            return redirect("reports:detail", pk=report.pk)
+            return redirect("review:report", pk=report.pk)
         form = ReportForm(data=request.POST)
         if not form.is_valid():
             return self._not_submitted(request, report, form, None)
@@ -276,7 +270,7 @@ class SubmitView(LoginRequiredMixin, View):
             _("Report %(ref)s submitted to %(authority)s.")
             % {"ref": submitted.reference, "authority": submitted.receiving_authority},
         )
-        return redirect("reports:detail", pk=submitted.pk)
+        return redirect("review:report", pk=submitted.pk)
 
     def _not_submitted(self, request, report, form, exc):
         """Keep what was typed (saved as the draft, where it parses), show the errors."""
@@ -322,3 +316,11 @@ class GradingPreviewView(LoginRequiredMixin, View):
         return render(
             request, "reports/_grading.html", {"grading": grading, "field_errors": field_errors}
         )
+
+
+class AttachmentDownloadView(LoginRequiredMixin, View):
+    """Evidence: anyone who may see the report downloads it (404 otherwise)."""
+
+    def get(self, request, pk, aid):
+        attachment = attachment_get(user=request.user, report_pk=pk, pk=aid)
+        return download_response(attachment.file, attachment.name, attachment.content_type)

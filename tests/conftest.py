@@ -3,7 +3,7 @@ from datetime import UTC, datetime
 import pytest
 from rest_framework.test import APIClient
 
-from accounts.demo import load_all_reference_data, seed_demo_world
+from demo.world import load_all_reference_data, seed_demo_world
 from tests import workers
 from tests.helpers import login
 
@@ -26,7 +26,7 @@ def django_db_setup(django_db_setup, django_db_blocker):
 
 @pytest.fixture
 def demo(db):
-    """The demo accounts of ARCHITECTURE.md, keyed by username. Reloads the reference data
+    """The demo accounts of docs/ARCHITECTURE.md, keyed by username. Reloads the reference data
     when a transactional test flushed it."""
     from accounts.models import Province
 

@@ -6,8 +6,8 @@ from django.test import Client
 from django.utils import timezone
 from django_otp import DEVICE_ID_SESSION_KEY
 
-from accounts.demo import demo_totp_device
 from accounts.otp import requires_second_factor
+from demo.world import demo_totp_device
 
 
 def login(client: Client, user, *, verified: bool = True) -> Client:

@@ -1,4 +1,4 @@
-"""Django admin for every model, with history (ARCHITECTURE.md, Interfaces)."""
+"""Django admin for every model, with history (docs/ARCHITECTURE.md, Interfaces)."""
 
 from datetime import timedelta
 
@@ -11,19 +11,15 @@ from rest_framework.authtoken.models import Token
 
 from escalation.models import Deadline, EscalationPolicy, SweepHeartbeat
 from reports.models import Report
-from reports.services import (
-    attachment_add,
-    report_claim,
-    report_create,
-    report_followup,
-    report_forward,
-    report_handling_ended,
-    report_request_info,
-    report_submit,
-    report_summary,
-    tipoff_submit,
-)
+from reports.services.drafting import report_create
+from reports.services.evidence import attachment_add
+from reports.services.followups import report_followup, report_handling_ended, report_summary
+from reports.services.submission import report_submit
+from review.services.forwarding import report_forward
+from review.services.requests import report_request_info
+from review.services.triage import report_claim
 from tests.helpers import login
+from tipoffs.services import tipoff_submit
 
 pytestmark = pytest.mark.django_db
 
@@ -49,11 +45,11 @@ ADMIN_MODELS = {
     "reports.FollowUp",
     "reports.SummaryReport",
     "reports.Attachment",
-    "reports.TipOff",
+    "tipoffs.TipOff",
     "accounts.AuthEvent",
     "escalation.EscalationPolicy",
     "escalation.Deadline",
-    "escalation.Notification",
+    "notifications.Notification",
     "escalation.SweepHeartbeat",
 }
 WITH_HISTORY = {
@@ -68,7 +64,7 @@ WITH_HISTORY = {
     "reports.FollowUp",
     "reports.SummaryReport",
     "reports.Attachment",
-    "reports.TipOff",
+    "tipoffs.TipOff",
     "escalation.EscalationPolicy",
     "escalation.Deadline",
 }
@@ -82,10 +78,10 @@ NO_ADD = {
     "reports.FollowUp",
     "reports.SummaryReport",
     "reports.Attachment",
-    "reports.TipOff",
+    "tipoffs.TipOff",
     "accounts.AuthEvent",
     "escalation.Deadline",
-    "escalation.Notification",
+    "notifications.Notification",
     "escalation.SweepHeartbeat",
 }
 

@@ -1,6 +1,6 @@
 """Complete, secure base settings. Embedded defaults: SQLite for data, and kombu's
 SQLAlchemy transport on its own SQLite file as the Celery broker, when DATABASE_URL /
-REDIS_URL are not set (ARCHITECTURE.md, Running)."""
+REDIS_URL are not set (docs/ARCHITECTURE.md, Running)."""
 
 from datetime import timedelta
 
@@ -40,10 +40,15 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
     "axes",
+    "core",
     "accounts",
+    "notifications",
     "reports",
     "escalation",
+    "review",
+    "tipoffs",
     "dashboard",
+    "demo",
 ]
 
 MIDDLEWARE = [
@@ -78,7 +83,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "reports.context_processors.portal",
+                "accounts.context_processors.portal",
             ],
         },
     },
@@ -191,7 +196,8 @@ CELERY_TIMEZONE = "UTC"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 
 ESCALATION_SWEEP_SECONDS = env.int("ESCALATION_SWEEP_SECONDS", default=5)
-# ETA tasks only this far ahead: below the Redis visibility timeout (STYLE.md B6).
+# ETA tasks only this far ahead: below the Redis visibility timeout
+# (docs/ARCHITECTURE.md, "Clocks and escalation").
 ESCALATION_ETA_CAP_SECONDS = 4 * 3600 + 1800
 CELERY_BEAT_SCHEDULE = {
     "escalation-sweep": {
@@ -247,6 +253,8 @@ SPECTACULAR_SETTINGS = {
         "SeverityEnum": "reports.constants.Severity",
         # used by the follow-up's output and its input: name it once
         "FollowUpKindEnum": "reports.models.FollowUp.Kind",
+        # what a caller may do on a report now (the `actions` field)
+        "ReportActionEnum": "reports.api.serializers.API_ACTIONS",
     },
 }
 

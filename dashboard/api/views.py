@@ -1,6 +1,6 @@
-"""`/api/v1/stats/…`: the figures behind the dashboard (STYLE.md B4). National officials see
-nationwide figures; a receiving authority's staff, their authority's; anyone else gets 403.
-Every endpoint takes the same filters as the dashboard page."""
+"""`/api/v1/stats/…`: the figures behind the dashboard (docs/ARCHITECTURE.md, "Interfaces").
+National officials see nationwide figures; a receiving authority's staff, their authority's;
+anyone else gets 403. Every endpoint takes the same filters as the dashboard page."""
 
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -16,6 +16,7 @@ from reports.constants import Channel, Severity
 
 from .. import selectors
 from ..filters import DashboardFilterForm
+from ..models import SummaryState
 from ..summary import summary_ensure_fresh
 from .serializers import (
     StatsComplianceSerializer,
@@ -187,7 +188,5 @@ class HealthView(StatsView):
         responses={200: StatsHealthSerializer, 401: ERRORS[401], 403: ERRORS[403]},
     )
     def get(self, request):
-        from ..models import SummaryState
-
         state = SummaryState.objects.filter(pk=1).first()
         return Response(self.serializer_class(selectors.stats_health(summary_state=state)).data)

@@ -10,9 +10,10 @@ from django.http import Http404
 
 from accounts.models import Membership
 from accounts.services import provider_grant, provider_revoke
-from reports import services
-from reports.exceptions import ActionForbidden
+from core.exceptions import ActionForbidden
 from reports.models import Report
+from reports.services.drafting import report_create, report_update
+from reports.services.submission import report_submit
 
 
 @pytest.fixture
@@ -26,7 +27,7 @@ def org(demo):
 
 
 def _draft(user, now):
-    return services.report_create(
+    return report_create(
         user=user,
         now=now,
         data={
@@ -48,12 +49,12 @@ def test_a_granted_provider_drafts_and_the_operator_submits(demo, provider, org,
     )
     draft = _draft(provider, now)
     assert draft.organization == org and draft.created_by == provider
-    services.report_update(
+    report_update(
         user=provider, pk=draft.pk, data={"cause": "弱口令"}, version=draft.version, now=now
     )
     with pytest.raises(ActionForbidden):
-        services.report_submit(user=provider, pk=draft.pk, now=now)
-    report = services.report_submit(user=demo["operator-general"], pk=draft.pk, now=now)
+        report_submit(user=provider, pk=draft.pk, now=now)
+    report = report_submit(user=demo["operator-general"], pk=draft.pk, now=now)
     assert report.status == "submitted" and report.submitted_by == demo["operator-general"]
     drafters = {h.history_user_id for h in report.history.all() if h.history_user_id}
     assert provider.pk in drafters or report.created_by == provider
@@ -68,9 +69,7 @@ def test_a_provider_sees_only_the_drafts_it_wrote(demo, provider, org, now):
     visible = set(Report.objects.visible_to(provider).values_list("pk", flat=True))
     assert visible == {mine.pk}
     with pytest.raises(Http404):
-        services.report_update(
-            user=provider, pk=own.pk, data={"cause": "x"}, version=own.version, now=now
-        )
+        report_update(user=provider, pk=own.pk, data={"cause": "x"}, version=own.version, now=now)
 
 
 def test_only_the_operator_grants_and_revokes(demo, provider, org):

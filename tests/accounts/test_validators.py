@@ -3,9 +3,15 @@
 import pytest
 from django.core.exceptions import ValidationError
 
-from accounts.demo import DEMO_ORGANIZATIONS, make_uscc
 from accounts.models import Organization
-from accounts.validators import USCC_ALPHABET, is_valid_uscc, uscc_check_char, validate_uscc
+from accounts.validators import (
+    USCC_ALPHABET,
+    is_valid_uscc,
+    make_uscc,
+    uscc_check_char,
+    validate_uscc,
+)
+from demo.world import DEMO_ORGANIZATIONS
 
 
 def _with_check(first17: str) -> str:

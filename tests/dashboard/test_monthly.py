@@ -13,9 +13,10 @@ from dashboard.filters import DashboardFilters, today
 from dashboard.models import MonthlyFigure, ReportFact
 from dashboard.selectors import DashboardScope, _whole_months
 from dashboard.summary import _monthly_source, summary_refresh
-from reports import services
-from reports.demo import seed_reports
+from demo.bulk import seed_reports
 from reports.models import Category, Forwarding, Report
+from reports.services.drafting import report_create
+from reports.services.submission import report_submit
 from tests.helpers import serious_report_data
 
 pytestmark = pytest.mark.django_db
@@ -61,8 +62,8 @@ def test_incremental_refreshes_keep_the_same_rows_as_a_rebuild(seeded, demo):
         report.tier = "national"
         report.save()
     user = demo["operator-general"]
-    new = services.report_create(user=user, data=serious_report_data())
-    services.report_submit(user=user, pk=new.pk)
+    new = report_create(user=user, data=serious_report_data())
+    report_submit(user=user, pk=new.pk)
     seed_reports(40)  # bulk-loaded reports: read by id
 
     summary_refresh()

@@ -10,7 +10,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from dashboard.summary import summary_refresh
-from reports.demo import seed_reports
+from demo.bulk import seed_reports
 from reports.models import Report
 
 pytestmark = pytest.mark.django_db

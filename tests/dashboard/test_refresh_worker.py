@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from dashboard import summary
 from dashboard.models import MonthlyFigure, ReportFact, SummaryState
-from reports.demo import seed_reports
+from demo.bulk import seed_reports
 from reports.models import Report
 from tests.workers import poll
 

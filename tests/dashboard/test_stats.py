@@ -19,11 +19,14 @@ from accounts.models import Authority
 from dashboard.exports import neutralise
 from dashboard.selectors import _percentile
 from dashboard.summary import summary_refresh
+from demo.bulk import seed_reports
 from escalation.models import Deadline
-from reports import services
 from reports.constants import SERIOUS
-from reports.demo import seed_reports
 from reports.models import Forwarding, Report
+from reports.services.drafting import report_create
+from reports.services.submission import report_submit
+from review.services.forwarding import report_forward
+from review.services.triage import report_claim
 from tests.helpers import serious_report_data
 
 pytestmark = pytest.mark.django_db
@@ -189,7 +192,7 @@ class TestFigures:
         )
         assert {r["id"] for r in data["forwarded"]} == recent
         for row in data["awaiting"]:
-            assert row["url"] == reverse("reports:detail", args=[row["id"]])
+            assert row["url"] == reverse("review:report", args=[row["id"]])
 
     def test_health_reports_a_stale_sweep(self, seeded, api_for):
         data = api_for("national").get(reverse("dashboard-api:health")).json()
@@ -202,16 +205,16 @@ class TestLive:
         before = stats(client, "summary")
         user = demo["operator-general"]
         data = serious_report_data()
-        report = services.report_create(user=user, data=data)
-        services.report_submit(user=user, pk=report.pk)
+        report = report_create(user=user, data=data)
+        report_submit(user=user, pk=report.pk)
         after = stats(client, "summary")
         assert after["total"] == before["total"] + 1
         assert counts(after["by_level"])["major"] == counts(before["by_level"]).get("major", 0) + 1
         watch = stats(client, "watchlist")
         assert report.pk in {r["id"] for r in watch["awaiting"]}
         # forwarded: the watch list moves it, the figures follow
-        services.report_claim(user=demo["reviewer-gd"], pk=report.pk)
-        services.report_forward(user=demo["reviewer-gd"], pk=report.pk)
+        report_claim(user=demo["reviewer-gd"], pk=report.pk)
+        report_forward(user=demo["reviewer-gd"], pk=report.pk)
         watch = stats(client, "watchlist")
         assert report.pk not in {r["id"] for r in watch["awaiting"]}
         assert report.pk in {r["id"] for r in watch["forwarded"]}

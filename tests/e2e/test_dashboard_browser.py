@@ -11,8 +11,8 @@ import pytest
 from django.utils import timezone
 
 from dashboard.summary import summary_refresh
+from demo.bulk import seed_reports
 from reports.constants import Status, Tier
-from reports.demo import seed_reports
 from reports.models import Report
 from tests.conftest import DEMO_PASSWORD
 

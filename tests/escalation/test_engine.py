@@ -5,10 +5,15 @@ from datetime import timedelta
 import pytest
 from django.db import connection
 
-from escalation.models import Deadline, EscalationPolicy, Notification
-from escalation.services import deadline_act, deadlines_sweep
-from reports import services
+from escalation.models import Deadline, EscalationPolicy
+from escalation.services.engine import deadline_act, deadlines_sweep
+from notifications.models import Notification
 from reports.models import Forwarding, ReportEvent
+from reports.services.drafting import report_create
+from reports.services.submission import report_submit
+from review.services.forwarding import report_forward
+from review.services.requests import report_require
+from review.services.triage import report_claim, report_grade
 
 
 def _file(demo, username, at, *, severity="major", minutes_after_discovery=10, **extra):
@@ -24,8 +29,8 @@ def _file(demo, username, at, *, severity="major", minutes_after_discovery=10, *
         "measures_taken": "隔离",
         **extra,
     }
-    report = services.report_create(user=user, data=data, now=at)
-    return services.report_submit(user=user, pk=report.pk, now=at)
+    report = report_create(user=user, data=data, now=at)
+    return report_submit(user=user, pk=report.pk, now=at)
 
 
 def test_forward_clock_reminds_at_50_and_80_percent_then_forwards_by_itself(demo, now):
@@ -111,14 +116,14 @@ def test_a_stricter_policy_acts_earlier_and_the_clock_keeps_its_values(demo, now
 def test_a_grade_change_opens_and_closes_the_forward_clock(demo, now):
     report = _file(demo, "operator-general", now, severity="significant")
     assert not report.deadlines.filter(kind="forward").exists()
-    services.report_claim(user=demo["reviewer-gd"], pk=report.pk, now=now)
+    report_claim(user=demo["reviewer-gd"], pk=report.pk, now=now)
     later = now + timedelta(minutes=10)
-    services.report_grade(
+    report_grade(
         user=demo["reviewer-gd"], pk=report.pk, severity="major", reason="影响扩大", now=later
     )
     clock = report.deadlines.get(kind="forward", outcome="open")
     assert clock.opened_at == later and clock.statutory_due_at == later + timedelta(hours=1)
-    services.report_grade(
+    report_grade(
         user=demo["reviewer-gd"],
         pk=report.pk,
         severity="significant",
@@ -129,7 +134,7 @@ def test_a_grade_change_opens_and_closes_the_forward_clock(demo, now):
     assert clock.outcome == Deadline.Outcome.NOT_REQUIRED and "核实后降级" in clock.closed_reason
     # re-opened by a new grade: a new clock from that moment
     again = later + timedelta(minutes=20)
-    services.report_grade(
+    report_grade(
         user=demo["reviewer-gd"], pk=report.pk, severity="major", reason="再次升级", now=again
     )
     assert report.deadlines.get(kind="forward", outcome="open").opened_at == again
@@ -137,7 +142,7 @@ def test_a_grade_change_opens_and_closes_the_forward_clock(demo, now):
 
 def test_a_draft_gets_filing_reminders_and_a_breach(demo, now):
     user = demo["operator-general"]
-    draft = services.report_create(user=user, data={"title": "x", "discovered_at": now}, now=now)
+    draft = report_create(user=user, data={"title": "x", "discovered_at": now}, now=now)
     clock = draft.deadlines.get(kind="file")
     assert clock.next_fire_at == now + timedelta(hours=2)  # 50 % of 4 h
     deadlines_sweep(now=now + timedelta(hours=2))
@@ -151,7 +156,7 @@ def test_a_draft_gets_filing_reminders_and_a_breach(demo, now):
 
 
 def test_a_required_report_not_filed_in_time_is_a_missed_report(demo, now):
-    report = services.report_require(
+    report = report_require(
         user=demo["reviewer-gd"],
         organization=demo["operator-general"].memberships.get().organization,
         title="监测发现数据泄露",
@@ -208,6 +213,6 @@ def test_the_report_keeps_the_due_time_of_its_first_open_clock(demo, now):
     report = _file(demo, "operator-general", now)
     report.refresh_from_db()
     assert report.next_due_at == now + timedelta(hours=1)  # the forward clock; file is met
-    services.report_forward(user=demo["reviewer-gd"], pk=report.pk, now=now)
+    report_forward(user=demo["reviewer-gd"], pk=report.pk, now=now)
     report.refresh_from_db()
     assert report.next_due_at is None

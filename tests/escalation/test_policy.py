@@ -1,4 +1,4 @@
-"""EscalationPolicy.clean: stricter than the law, never looser (ARCHITECTURE.md, Clocks)."""
+"""EscalationPolicy.clean: stricter than the law, never looser (docs/ARCHITECTURE.md, Clocks)."""
 
 from datetime import timedelta
 

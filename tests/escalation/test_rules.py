@@ -1,4 +1,5 @@
-"""PURE: clock instants from (opened_at, policy snapshot) — table-driven, no DB (STYLE.md B3)."""
+"""PURE: clock instants from (opened_at, policy snapshot) — table-driven, no DB
+(docs/ARCHITECTURE.md, "Conventions")."""
 
 from datetime import UTC, datetime, timedelta
 

@@ -8,8 +8,9 @@ import pytest
 from django.utils import timezone
 
 from escalation.models import Deadline, EscalationPolicy, SweepHeartbeat
-from reports import services
 from reports.models import Report
+from reports.services.drafting import report_create
+from reports.services.submission import report_submit
 from tests.workers import poll, stop
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.integration]
@@ -18,7 +19,7 @@ pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.integration]
 def _serious_report(demo):
     user = demo["operator-general"]
     now = timezone.now()
-    draft = services.report_create(
+    draft = report_create(
         user=user,
         data={
             "title": "勒索软件",
@@ -31,7 +32,7 @@ def _serious_report(demo):
             "measures_taken": "隔离",
         },
     )
-    return services.report_submit(user=user, pk=draft.pk)
+    return report_submit(user=user, pk=draft.pk)
 
 
 @pytest.fixture

@@ -3,8 +3,8 @@
 import factory
 from django.contrib.auth import get_user_model
 
-from accounts.demo import make_uscc
 from accounts.models import Membership, Organization
+from accounts.validators import make_uscc
 
 DEFAULT_PASSWORD = "demo-password"
 

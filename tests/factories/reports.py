@@ -1,5 +1,5 @@
 """Reports at rest (list pages, filters, visibility). State changes go through the services,
-so that events, clocks and history are real (STYLE.md B7)."""
+so that events, clocks and history are real (docs/ARCHITECTURE.md, "Conventions")."""
 
 from datetime import UTC, datetime, timedelta
 

@@ -1,4 +1,4 @@
-"""REST API v1 (ARCHITECTURE.md, "API contract (v1)"): login, drafts, submission, lists,
+"""REST API v1 (docs/ARCHITECTURE.md, "API contract (v1)"): login, drafts, submission, lists,
 detail, categories, and every refusal (400 / 403 / 404 / 409) with nothing written."""
 
 import re
@@ -15,12 +15,13 @@ from rest_framework.test import APIClient
 
 from accounts.models import Authority, Organization
 from reports.models import IdempotencyKey, Report, ReportEvent
-from reports.services import report_create, report_create_idempotent, report_submit
+from reports.services.drafting import report_create, report_create_idempotent
+from reports.services.submission import report_submit
 from tests.conftest import DEMO_PASSWORD
 
 LIST = reverse("reports-api:report-list")
 CATEGORIES = reverse("reports-api:category-list")
-TOKEN = reverse("reports-api:token")
+TOKEN = reverse("accounts-api:token")
 
 REPORT_FIELDS = {
     "id",

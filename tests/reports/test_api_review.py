@@ -1,4 +1,4 @@
-"""REST API v1, review workflow (issue "Review workflow"; ARCHITECTURE.md, "The report's life"
+"""REST API v1, review workflow (issue "Review workflow"; docs/ARCHITECTURE.md, "The report's life"
 and "API contract (v1)"): every command's happy path and its 404 (not visible), 403 (role)
 and 409 (state) twins with nothing changed; required reports; notifications; the watch list;
 and one report's whole life through the API with the demo accounts.
@@ -16,14 +16,20 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Authority, Membership, Organization
-from escalation.models import Deadline, Notification
-from reports import services
+from escalation.models import Deadline
+from notifications.models import Notification
 from reports.models import Forwarding, Report, SummaryReport
+from reports.services.drafting import report_create
+from reports.services.followups import report_followup, report_handling_ended, report_summary
+from reports.services.submission import report_submit
+from review.services.forwarding import report_forward
+from review.services.requests import report_request_info
+from review.services.triage import report_acknowledge, report_claim, report_close
 
 LIST = reverse("reports-api:report-list")
-REQUIRED = reverse("reports-api:required-report-list")
-NOTIFICATIONS = reverse("reports-api:notification-list")
-MARK_READ = reverse("reports-api:notification-read")
+REQUIRED = reverse("review-api:required-report-list")
+NOTIFICATIONS = reverse("notifications-api:notification-list")
+MARK_READ = reverse("notifications-api:notification-read")
 
 SUMMARY_BODY = {
     "cause": "未修补的 VPN 漏洞",
@@ -47,8 +53,21 @@ NEW_FIELDS = {
 }
 
 
+REVIEW_COMMANDS = {
+    "claim",
+    "assign",
+    "acknowledge",
+    "grade",
+    "request-info",
+    "forward",
+    "notify",
+    "close",
+}
+
+
 def url(action: str, pk) -> str:
-    return reverse(f"reports-api:report-{action}", args=[pk])
+    namespace = "review-api" if action in REVIEW_COMMANDS else "reports-api"
+    return reverse(f"{namespace}:report-{action}", args=[pk])
 
 
 def detail(pk) -> str:
@@ -76,37 +95,37 @@ def draft(demo, username="operator-general", **overrides) -> Report:
         "measures_taken": "隔离",
     }
     data.update(overrides)
-    return services.report_create(user=demo[username], data=data)
+    return report_create(user=demo[username], data=data)
 
 
 def submitted(demo, username="operator-general", **overrides) -> Report:
     report = draft(demo, username, **overrides)
-    return services.report_submit(user=demo[username], pk=report.pk)
+    return report_submit(user=demo[username], pk=report.pk)
 
 
 def in_review(demo, **overrides) -> Report:
     report = submitted(demo, **overrides)
-    return services.report_claim(user=demo["reviewer-gd"], pk=report.pk)
+    return report_claim(user=demo["reviewer-gd"], pk=report.pk)
 
 
 def closed_receiving(demo) -> Report:
     report = submitted(demo, severity_declared="significant")
-    return services.report_close(user=demo["reviewer-gd"], pk=report.pk, reason="误报")
+    return report_close(user=demo["reviewer-gd"], pk=report.pk, reason="误报")
 
 
 def national_submitted(demo) -> Report:
     report = in_review(demo)
-    return services.report_forward(user=demo["reviewer-gd"], pk=report.pk)
+    return report_forward(user=demo["reviewer-gd"], pk=report.pk)
 
 
 def national_in_review(demo) -> Report:
     report = national_submitted(demo)
-    return services.report_acknowledge(user=demo["national"], pk=report.pk)
+    return report_acknowledge(user=demo["national"], pk=report.pk)
 
 
 def handling_ended(demo) -> Report:
     report = submitted(demo)
-    return services.report_handling_ended(
+    return report_handling_ended(
         user=demo["operator-general"],
         pk=report.pk,
         handling_ended_at=timezone.now() - timedelta(minutes=5),
@@ -387,7 +406,7 @@ class TestClaimAndAssign:
     def test_someone_elses_claim_is_named_in_the_409(self, api_for, demo):
         colleague = _colleague()
         report = submitted(demo)
-        services.report_claim(user=colleague, pk=report.pk)
+        report_claim(user=colleague, pk=report.pk)
         response = api_for("reviewer-gd").post(url("claim", report.pk), {}, "json")
         assert response.status_code == 409
         assert "reviewer-gd-2" in response.json()["detail"]
@@ -584,7 +603,7 @@ class TestFollowUps:
 
     def test_a_progress_report_answers_the_open_request(self, api_for, demo):
         report = in_review(demo)
-        services.report_request_info(
+        report_request_info(
             user=demo["reviewer-gd"],
             pk=report.pk,
             question="进展？",
@@ -831,23 +850,19 @@ class TestReportFields:
         def grow(n):
             for _ in range(n):
                 report = national_in_review(demo)
-                services.report_request_info(
-                    user=demo["national"], pk=report.pk, question="?", due_at=None
-                )
+                report_request_info(user=demo["national"], pk=report.pk, question="?", due_at=None)
                 for kind in ("supplement", "progress"):
-                    services.report_followup(
+                    report_followup(
                         user=demo["operator-general"],
                         pk=report.pk,
                         data={"kind": kind, "body": "新情况"},
                     )
-                services.report_handling_ended(
+                report_handling_ended(
                     user=demo["operator-general"],
                     pk=report.pk,
                     handling_ended_at=timezone.now() - timedelta(minutes=1),
                 )
-                services.report_summary(
-                    user=demo["operator-general"], pk=report.pk, data=SUMMARY_BODY
-                )
+                report_summary(user=demo["operator-general"], pk=report.pk, data=SUMMARY_BODY)
 
         grow(1)
         with CaptureQueriesContext(connection) as ctx:
@@ -867,12 +882,12 @@ class TestReportFields:
 
         def follow_up(n):
             for _ in range(n):
-                services.report_followup(
+                report_followup(
                     user=demo["operator-general"],
                     pk=report.pk,
                     data={"kind": "progress", "body": "x"},
                 )
-                services.report_request_info(
+                report_request_info(
                     user=demo["reviewer-gd"], pk=report.pk, question="?", due_at=None
                 )
 

@@ -9,9 +9,10 @@ from django.db.models import Count, F
 
 from accounts.models import Organization
 from accounts.validators import is_valid_uscc
+from demo.bulk import seed_reports
+from demo.pool import POOL_SIZE
 from escalation.models import Deadline
 from reports.constants import FILE_LIMITS
-from reports.demo import POOL_SIZE, seed_reports
 from reports.models import Forwarding, Report, ReportEvent
 
 pytestmark = pytest.mark.django_db

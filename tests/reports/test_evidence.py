@@ -10,8 +10,10 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.http import Http404
 
-from reports import services
-from reports.exceptions import ActionForbidden
+from core.exceptions import ActionForbidden
+from reports.services.drafting import report_create
+from reports.services.evidence import attachment_add, attachment_get, sanitize_filename
+from reports.services.submission import report_submit
 
 PDF = b"%PDF-1.7\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
@@ -26,7 +28,7 @@ def evidence_root(tmp_path, settings):
 @pytest.fixture
 def report(demo, now):
     user = demo["operator-general"]
-    draft = services.report_create(
+    draft = report_create(
         user=user,
         now=now,
         data={
@@ -40,12 +42,12 @@ def report(demo, now):
             "measures_taken": "隔离",
         },
     )
-    return services.report_submit(user=user, pk=draft.pk, now=now)
+    return report_submit(user=user, pk=draft.pk, now=now)
 
 
 def _add(demo, report, name, content, username="operator-general", now=None):
     upload = SimpleUploadedFile(name, content)
-    return services.attachment_add(user=demo[username], pk=report.pk, upload=upload, now=now)
+    return attachment_add(user=demo[username], pk=report.pk, upload=upload, now=now)
 
 
 def test_a_pdf_is_stored_outside_the_web_roots_with_its_hash(demo, report, evidence_root):
@@ -102,7 +104,7 @@ def test_an_oversized_file_is_refused(demo, report, settings):
     ],
 )
 def test_names_are_sanitised(raw, clean):
-    assert services.sanitize_filename(raw) == clean
+    assert sanitize_filename(raw) == clean
 
 
 def test_a_traversal_name_cannot_escape_the_store(demo, report, evidence_root):
@@ -113,10 +115,10 @@ def test_a_traversal_name_cannot_escape_the_store(demo, report, evidence_root):
 
 def test_other_organisations_and_authorities_cannot_reach_it(demo, report):
     attachment = _add(demo, report, "a.pdf", PDF)
-    assert services.attachment_get(user=demo["reviewer-gd"], report_pk=report.pk, pk=attachment.pk)
+    assert attachment_get(user=demo["reviewer-gd"], report_pk=report.pk, pk=attachment.pk)
     for username in ("operator-cii", "reviewer-bj", "reviewer-energy"):
         with pytest.raises(Http404):
-            services.attachment_get(user=demo[username], report_pk=report.pk, pk=attachment.pk)
+            attachment_get(user=demo[username], report_pk=report.pk, pk=attachment.pk)
     with pytest.raises(Http404):
         _add(demo, report, "b.pdf", PDF, username="operator-cii")
     with pytest.raises(ActionForbidden):

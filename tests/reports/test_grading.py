@@ -1,4 +1,4 @@
-"""The grading guide (RULES.md §4) at every boundary.
+"""The grading guide (docs/RULES.md §4) at every boundary.
 
 The pure tests load the criteria from `reports/data/grading_criteria.csv` (the same file the
 data migration loads), so a corrected table changes the tests with it."""

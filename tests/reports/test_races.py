@@ -8,16 +8,19 @@ from datetime import timedelta
 import pytest
 from django.db import connection
 
-from reports import services
-from reports.exceptions import InvalidTransition
+from core.exceptions import InvalidTransition
 from reports.models import Forwarding, Report, ReportEvent
+from reports.services.drafting import report_create
+from reports.services.submission import report_submit
+from review.services.forwarding import report_forward
+from review.services.triage import report_claim
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def _submitted_major(demo, now):
     op = demo["operator-general"]
-    report = services.report_create(
+    report = report_create(
         user=op,
         now=now,
         data={
@@ -31,7 +34,7 @@ def _submitted_major(demo, now):
             "measures_taken": "清洗",
         },
     )
-    return services.report_submit(user=op, pk=report.pk, now=now)
+    return report_submit(user=op, pk=report.pk, now=now)
 
 
 def _race(*calls):
@@ -70,8 +73,8 @@ def test_two_reviewers_claim_at_once_one_wins(demo, now):
         report = _submitted_major(demo, now)
         # when
         results = _race(
-            lambda pk=report.pk: services.report_claim(user=demo["reviewer-gd"], pk=pk, now=now),
-            lambda pk=report.pk: services.report_claim(user=other, pk=pk, now=now),
+            lambda pk=report.pk: report_claim(user=demo["reviewer-gd"], pk=pk, now=now),
+            lambda pk=report.pk: report_claim(user=other, pk=pk, now=now),
         )
         # then
         winners = [r for r in results if isinstance(r, Report)]
@@ -85,8 +88,8 @@ def test_manual_forward_racing_the_automatic_one_escalates_once(demo, now):
     for _ in range(100):
         report = _submitted_major(demo, now)
         results = _race(
-            lambda pk=report.pk: services.report_forward(user=demo["reviewer-gd"], pk=pk, now=now),
-            lambda pk=report.pk: services.report_forward(user=None, pk=pk, automatic=True, now=now),
+            lambda pk=report.pk: report_forward(user=demo["reviewer-gd"], pk=pk, now=now),
+            lambda pk=report.pk: report_forward(user=None, pk=pk, automatic=True, now=now),
         )
         assert Forwarding.objects.filter(report=report).count() == 1, results
         assert report.events.filter(kind=ReportEvent.Kind.FORWARDED).count() == 1
@@ -96,7 +99,7 @@ def test_manual_forward_racing_the_automatic_one_escalates_once(demo, now):
 
 
 def test_two_sweepers_acting_on_the_same_clock_forward_once(demo, now):
-    from escalation.services import deadline_act
+    from escalation.services.engine import deadline_act
 
     for _ in range(20):
         report = _submitted_major(demo, now)

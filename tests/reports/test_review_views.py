@@ -15,9 +15,14 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from accounts.models import Authority, Membership
-from reports import services
 from reports.constants import Status, Tier
 from reports.models import InfoRequest, Report, ReportEvent, SummaryReport
+from reports.services.drafting import report_create
+from reports.services.followups import report_followup
+from reports.services.submission import report_submit
+from review.services.forwarding import report_forward, report_notify
+from review.services.requests import report_request_info, report_require
+from review.services.triage import report_acknowledge, report_claim, report_close, report_grade
 from tests.factories.accounts import UserFactory
 from tests.helpers import login as login_as
 
@@ -51,8 +56,8 @@ def complete(now, **extra):
 def submitted(demo, now, operator="operator-general", at=None, **extra) -> Report:
     at = at or now
     user = demo[operator]
-    report = services.report_create(user=user, data=complete(at, **extra), now=at)
-    return services.report_submit(user=user, pk=report.pk, now=at)
+    report = report_create(user=user, data=complete(at, **extra), now=at)
+    return report_submit(user=user, pk=report.pk, now=at)
 
 
 def beijing(moment) -> str:
@@ -70,7 +75,7 @@ def login(username, demo) -> Client:
     return client
 
 
-def queue(client, tab, url="reports:queue", **params):
+def queue(client, tab, url="review:queue", **params):
     response = client.get(reverse(url), {"tab": tab, **params})
     assert response.status_code == 200
     return response.content.decode()
@@ -79,7 +84,7 @@ def queue(client, tab, url="reports:queue", **params):
 def act(client, report, action, htmx=True, **data):
     payload = {"version": fresh(report).version, **data}
     return client.post(
-        reverse("reports:action", args=[report.pk, action]), payload, **(HTMX if htmx else {})
+        reverse("review:action", args=[report.pk, action]), payload, **(HTMX if htmx else {})
     )
 
 
@@ -98,16 +103,16 @@ def world(demo, now, clock):
     r = {}
     r["new"] = submitted(demo, now, title="新报告")
     r["mine"] = submitted(demo, now, title="我的")
-    services.report_claim(user=gd, pk=r["mine"].pk, now=now)
+    report_claim(user=gd, pk=r["mine"].pk, now=now)
     r["waiting"] = submitted(demo, now, title="等待运营者")
-    services.report_claim(user=gd, pk=r["waiting"].pk, now=now)
-    services.report_request_info(user=gd, pk=r["waiting"].pk, question="补充日志", now=now)
+    report_claim(user=gd, pk=r["waiting"].pk, now=now)
+    report_request_info(user=gd, pk=r["waiting"].pk, question="补充日志", now=now)
     r["serious"] = submitted(demo, now, title="重大事件", severity_declared="major")
     early = now - timedelta(hours=3)
     r["overdue"] = submitted(demo, now, at=early, title="超时", severity_declared="major")
     r["closed"] = submitted(demo, now, title="已关闭")
-    services.report_claim(user=gd, pk=r["closed"].pk, now=now)
-    services.report_close(user=gd, pk=r["closed"].pk, reason="误报", now=now)
+    report_claim(user=gd, pk=r["closed"].pk, now=now)
+    report_close(user=gd, pk=r["closed"].pk, reason="误报", now=now)
     r["other"] = submitted(demo, now, operator="operator-central", title="别的机关")
     return r
 
@@ -137,7 +142,7 @@ class TestReceivingQueue:
         client = login("reviewer-gd", demo)
         for tab in self.TABS:
             assert world["other"].reference not in queue(client, tab)
-        assert client.get(reverse("reports:detail", args=[world["other"].pk])).status_code == 404
+        assert client.get(reverse("review:report", args=[world["other"].pk])).status_code == 404
         response = act(client, world["other"], "claim")
         assert response.status_code == 404
         assert fresh(world["other"]).status == Status.SUBMITTED
@@ -178,14 +183,14 @@ class TestReceivingQueue:
         client = login("police-liaison", demo)
         content = queue(client, "new")
         assert report.reference in content
-        page = client.get(reverse("reports:detail", args=[report.pk])).content.decode()
+        page = client.get(reverse("review:report", args=[report.pk])).content.decode()
         assert 'data-action="claim"' not in page
         assert 'data-action="acknowledge"' in page
         assert act(client, report, "claim").status_code == 403
         assert fresh(report).status == Status.SUBMITTED
 
     def test_operators_may_not_open_the_queue(self, demo):
-        assert login("operator-general", demo).get(reverse("reports:queue")).status_code == 403
+        assert login("operator-general", demo).get(reverse("review:queue")).status_code == 403
 
     def test_paging(self, demo, now, clock):
         for i in range(12):
@@ -215,12 +220,12 @@ class TestConstantQueries:
                 demo, now, title=f"批量{i}", severity_declared="major" if i % 2 else "significant"
             )
             if i % 3 == 0:
-                services.report_claim(user=gd, pk=report.pk, now=now)
+                report_claim(user=gd, pk=report.pk, now=now)
 
     @pytest.mark.parametrize("tab", ["new", "mine", "waiting", "serious", "overdue", "closed"])
     def test_receiving_queue(self, demo, now, clock, tab):
         client = login("reviewer-gd", demo)
-        url = reverse("reports:queue")
+        url = reverse("review:queue")
         self._many(demo, now, 5)
         few = _count_queries(client, url, {"tab": tab, "per_page": 50})
         self._many(demo, now, 25)
@@ -231,14 +236,14 @@ class TestConstantQueries:
     @pytest.mark.parametrize("tab", ["new", "mine", "waiting", "closed"])
     def test_national_queue(self, demo, now, clock, tab):
         client = login("national", demo)
-        url = reverse("reports:national_queue")
+        url = reverse("review:national_queue")
         gd = demo["reviewer-gd"]
 
         def more(n):
             for i in range(n):
                 report = submitted(demo, now, title=f"国家{i}", severity_declared="major")
                 if i % 2:
-                    services.report_forward(user=gd, pk=report.pk, now=now)
+                    report_forward(user=gd, pk=report.pk, now=now)
 
         more(5)
         few = _count_queries(client, url, {"tab": tab, "per_page": 50})
@@ -250,19 +255,19 @@ class TestConstantQueries:
         client = login("reviewer-gd", demo)
         gd = demo["reviewer-gd"]
         report = submitted(demo, now)
-        url = reverse("reports:detail", args=[report.pk])
+        url = reverse("review:report", args=[report.pk])
         few = _count_queries(client, url, {})
-        services.report_claim(user=gd, pk=report.pk, now=now)
+        report_claim(user=gd, pk=report.pk, now=now)
         for i in range(6):
-            services.report_notify(user=gd, pk=report.pk, departments=[f"部门{i}"], now=now)
-        services.report_request_info(user=gd, pk=report.pk, question="?", now=now)
-        services.report_followup(
+            report_notify(user=gd, pk=report.pk, departments=[f"部门{i}"], now=now)
+        report_request_info(user=gd, pk=report.pk, question="?", now=now)
+        report_followup(
             user=demo["operator-general"],
             pk=report.pk,
             data={"kind": "supplement", "body": "补充", "cause": "弱口令"},
             now=now,
         )
-        services.report_grade(user=gd, pk=report.pk, severity="major", reason="影响大", now=now)
+        report_grade(user=gd, pk=report.pk, severity="major", reason="影响大", now=now)
         many = _count_queries(client, url, {})
         assert few <= many <= few + 2  # related names in the change history: one per model
 
@@ -272,18 +277,18 @@ class TestNationalQueue:
         gd, national = demo["reviewer-gd"], demo["national"]
         watched = submitted(demo, now, title="仍在省级", severity_declared="major")
         forwarded = submitted(demo, now, title="已上报", severity_declared="major")
-        services.report_forward(user=gd, pk=forwarded.pk, now=now)
+        report_forward(user=gd, pk=forwarded.pk, now=now)
         mine = submitted(demo, now, title="国家认领", severity_declared="major")
-        services.report_forward(user=gd, pk=mine.pk, now=now)
-        services.report_acknowledge(user=national, pk=mine.pk, now=now)
+        report_forward(user=gd, pk=mine.pk, now=now)
+        report_acknowledge(user=national, pk=mine.pk, now=now)
         waiting = submitted(demo, now, title="国家等待", severity_declared="major")
-        services.report_forward(user=gd, pk=waiting.pk, now=now)
-        services.report_acknowledge(user=national, pk=waiting.pk, now=now)
-        services.report_request_info(user=national, pk=waiting.pk, question="?", now=now)
+        report_forward(user=gd, pk=waiting.pk, now=now)
+        report_acknowledge(user=national, pk=waiting.pk, now=now)
+        report_request_info(user=national, pk=waiting.pk, question="?", now=now)
         closed = submitted(demo, now, title="国家关闭", severity_declared="major")
-        services.report_forward(user=gd, pk=closed.pk, now=now)
-        services.report_acknowledge(user=national, pk=closed.pk, now=now)
-        services.report_close(user=national, pk=closed.pk, reason="处置完毕", now=now)
+        report_forward(user=gd, pk=closed.pk, now=now)
+        report_acknowledge(user=national, pk=closed.pk, now=now)
+        report_close(user=national, pk=closed.pk, reason="处置完毕", now=now)
         minor = submitted(demo, now, title="较大")
         client = login("national", demo)
         expected = {
@@ -294,7 +299,7 @@ class TestNationalQueue:
         }
         everything = {watched, forwarded, mine, waiting, closed, minor}
         for tab, reports in expected.items():
-            content = queue(client, tab, url="reports:national_queue")
+            content = queue(client, tab, url="review:national_queue")
             body = content.split('id="watch-title"')[1].split("</section>", 1)[1]
             shown = {r for r in everything if r.reference in body}
             assert shown == reports, tab
@@ -305,7 +310,7 @@ class TestNationalQueue:
             assert "data-due=" in watch
 
     def test_reviewers_may_not_open_it(self, demo):
-        assert login("reviewer-gd", demo).get(reverse("reports:national_queue")).status_code == 403
+        assert login("reviewer-gd", demo).get(reverse("review:national_queue")).status_code == 403
 
 
 class TestReviewActions:
@@ -315,7 +320,7 @@ class TestReviewActions:
         first, second = login("reviewer-gd", demo), Client()
         login_as(second, other)
         version = report.version
-        url = reverse("reports:action", args=[report.pk, "claim"])
+        url = reverse("review:action", args=[report.pk, "claim"])
         response = first.post(url, {"version": version}, **HTMX)
         assert response.status_code == 200
         assert "<html" not in response.content.decode()  # the partial only
@@ -346,7 +351,7 @@ class TestReviewActions:
     def test_grade(self, demo, now, clock):
         report = submitted(demo, now)
         client = login("reviewer-gd", demo)
-        services.report_claim(user=demo["reviewer-gd"], pk=report.pk, now=now)
+        report_claim(user=demo["reviewer-gd"], pk=report.pk, now=now)
         response = act(client, report, "grade", severity="major", reason="")
         assert response.status_code == 422
         assert 'class="invalid-feedback' in response.content.decode()
@@ -360,9 +365,9 @@ class TestReviewActions:
         report = submitted(demo, now)
         client = login("reviewer-gd", demo)
         old_version = report.version
-        services.report_claim(user=demo["reviewer-gd"], pk=report.pk, now=now)
+        report_claim(user=demo["reviewer-gd"], pk=report.pk, now=now)
         response = client.post(
-            reverse("reports:action", args=[report.pk, "grade"]),
+            reverse("review:action", args=[report.pk, "grade"]),
             {"version": old_version, "severity": "major", "reason": "x"},
             **HTMX,
         )
@@ -414,7 +419,7 @@ class TestReviewActions:
 
     def test_acknowledge_at_the_national_tier(self, demo, now, clock):
         report = submitted(demo, now, severity_declared="major")
-        services.report_forward(user=demo["reviewer-gd"], pk=report.pk, now=now)
+        report_forward(user=demo["reviewer-gd"], pk=report.pk, now=now)
         client = login("national", demo)
         assert act(client, report, "acknowledge").status_code == 200
         assert fresh(report).status == Status.IN_REVIEW
@@ -430,13 +435,13 @@ class TestReviewActions:
     def test_actions_are_offered_only_when_allowed(self, demo, now, clock):
         report = submitted(demo, now)
         client = login("reviewer-gd", demo)
-        page = client.get(reverse("reports:detail", args=[report.pk])).content.decode()
+        page = client.get(reverse("review:report", args=[report.pk])).content.decode()
         assert 'data-action="claim"' in page
         assert 'data-action="forward"' not in page  # not serious
         assert 'data-action="followup"' not in page  # the operator's
         operator_page = (
             login("operator-general", demo)
-            .get(reverse("reports:detail", args=[report.pk]))
+            .get(reverse("review:report", args=[report.pk]))
             .content.decode()
         )
         assert 'data-action="claim"' not in operator_page
@@ -452,10 +457,10 @@ class TestOperatorSide:
     def test_followup_answers_the_request(self, demo, now, clock):
         report = submitted(demo, now)
         gd = demo["reviewer-gd"]
-        services.report_claim(user=gd, pk=report.pk, now=now)
-        services.report_request_info(user=gd, pk=report.pk, question="攻击来源？", now=now)
+        report_claim(user=gd, pk=report.pk, now=now)
+        report_request_info(user=gd, pk=report.pk, question="攻击来源？", now=now)
         client = login("operator-general", demo)
-        page = client.get(reverse("reports:detail", args=[report.pk])).content.decode()
+        page = client.get(reverse("review:report", args=[report.pk])).content.decode()
         assert "info-requests-open" in page
         assert "攻击来源？" in page
         response = act(client, report, "followup", kind="supplement", body="")
@@ -516,16 +521,16 @@ class TestRequiredReport:
     def test_a_reviewer_requires_a_report_and_the_operator_sees_it(self, demo, now, clock):
         client = login("reviewer-gd", demo)
         org = Membership.objects.get(user=demo["operator-general"]).organization
-        search = client.get(reverse("reports:organization_search"), {"org_q": org.uscc})
+        search = client.get(reverse("review:organization_search"), {"org_q": org.uscc})
         assert org.name in search.content.decode()
-        page = client.get(reverse("reports:require"), {"org_q": "广州示例"})
+        page = client.get(reverse("review:require"), {"org_q": "广州示例"})
         assert org.name in page.content.decode()
         # refused: no organisation chosen
-        response = client.post(reverse("reports:require"), {"title": "网站被篡改"})
+        response = client.post(reverse("review:require"), {"title": "网站被篡改"})
         assert response.status_code == 422
         assert not Report.objects.filter(title="网站被篡改").exists()
         response = client.post(
-            reverse("reports:require"),
+            reverse("review:require"),
             {"organization": org.pk, "title": "网站被篡改", "note": "网民举报"},
         )
         assert response.status_code == 302
@@ -534,23 +539,23 @@ class TestRequiredReport:
         listing = login("operator-general", demo).get(reverse("reports:list")).content.decode()
         assert report.reference in listing
         assert "required-badge" in listing
-        detail = client.get(reverse("reports:detail", args=[report.pk])).content.decode()
+        detail = client.get(reverse("review:report", args=[report.pk])).content.decode()
         assert "required-report" in detail
 
     def test_missed_report_is_shown(self, demo, now, clock):
-        report = services.report_require(
+        report = report_require(
             user=demo["reviewer-gd"],
             organization=Membership.objects.get(user=demo["operator-general"]).organization,
             title="未报事件",
             now=now,
         )
         Report.objects.filter(pk=report.pk).update(missed_at=now)
-        page = login("operator-general", demo).get(reverse("reports:detail", args=[report.pk]))
+        page = login("operator-general", demo).get(reverse("review:report", args=[report.pk]))
         assert "missed-badge" in page.content.decode()
 
     def test_operators_may_not_require(self, demo):
         client = login("operator-general", demo)
-        assert client.get(reverse("reports:require")).status_code == 403
+        assert client.get(reverse("review:require")).status_code == 403
 
 
 class TestNotifications:
@@ -558,20 +563,20 @@ class TestNotifications:
         client = login("reviewer-gd", demo)
         before = demo["reviewer-gd"].notifications.filter(read_at__isnull=True).count()
         report = submitted(demo, now)
-        page = client.get(reverse("reports:queue")).content.decode()
+        page = client.get(reverse("review:queue")).content.decode()
         count = int(re.search(r'id="unread-count">(\d+)<', page).group(1))
         assert count == before + 1
-        listing = client.get(reverse("reports:notifications")).content.decode()
+        listing = client.get(reverse("notifications:list")).content.decode()
         assert report.reference in listing
-        assert reverse("reports:detail", args=[report.pk]) in listing
-        response = client.post(reverse("reports:notifications_read"))
+        assert reverse("review:report", args=[report.pk]) in listing
+        response = client.post(reverse("notifications:read"))
         assert response.status_code == 302
-        page = client.get(reverse("reports:queue")).content.decode()
+        page = client.get(reverse("review:queue")).content.decode()
         assert re.search(r'id="unread-count">(\d+)<', page).group(1) == "0"
 
     def test_mark_read_needs_post(self, demo):
         client = login("reviewer-gd", demo)
-        assert client.get(reverse("reports:notifications_read")).status_code == 405
+        assert client.get(reverse("notifications:read")).status_code == 405
 
 
 def _timeline(page: str) -> str:
@@ -607,7 +612,7 @@ def test_the_full_journey_through_real_pages(demo, now, clock):
 
     # the reviewer sees it in the queue and the bell rings
     clock.shift(timedelta(minutes=5))
-    page = reviewer.get(reverse("reports:queue")).content.decode()
+    page = reviewer.get(reverse("review:queue")).content.decode()
     assert report.reference in page
     unread = int(re.search(r'id="unread-count">(\d+)<', page).group(1))
     assert unread == reviewer_unread + 1
@@ -625,7 +630,7 @@ def test_the_full_journey_through_real_pages(demo, now, clock):
 
     # the operator answers with a supplement
     clock.shift(timedelta(minutes=5))
-    page = operator.get(reverse("reports:detail", args=[report.pk])).content.decode()
+    page = operator.get(reverse("review:report", args=[report.pk])).content.decode()
     assert "请补报攻击线索" in page
     response = act(
         operator, report, "followup", kind="supplement", body="攻击线索如下", attack_clues="境外 IP"
@@ -639,7 +644,7 @@ def test_the_full_journey_through_real_pages(demo, now, clock):
 
     # national acknowledges and closes
     clock.shift(timedelta(minutes=3))
-    page = national.get(reverse("reports:national_queue")).content.decode()
+    page = national.get(reverse("review:national_queue")).content.decode()
     assert report.reference in page
     assert act(national, report, "acknowledge").status_code == 200
     clock.shift(timedelta(minutes=20))
@@ -664,7 +669,7 @@ def test_the_full_journey_through_real_pages(demo, now, clock):
     assert act(operator, report, "summary", **summary).status_code == 200
 
     # the timeline shows every step, with actor and time
-    page = reviewer.get(reverse("reports:detail", args=[report.pk])).content.decode()
+    page = reviewer.get(reverse("review:report", args=[report.pk])).content.decode()
     timeline = _timeline(page)
     expected = [
         ("created", "operator-general"),

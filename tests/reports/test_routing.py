@@ -1,4 +1,4 @@
-"""Routing and the filing / forward clocks (RULES.md §2), through the services."""
+"""Routing and the filing / forward clocks (docs/RULES.md §2), through the services."""
 
 from datetime import timedelta
 
@@ -6,13 +6,14 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 
-from accounts.demo import make_uscc
 from accounts.models import Membership, Organization
+from accounts.validators import make_uscc
 from escalation.models import Deadline, EscalationPolicy
 from reports.constants import Channel
 from reports.models import ReportEvent
 from reports.routing import channel_for
-from reports.services import report_create, report_submit, report_update
+from reports.services.drafting import report_create, report_update
+from reports.services.submission import report_submit
 
 pytestmark = pytest.mark.django_db
 

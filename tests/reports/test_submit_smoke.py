@@ -1,7 +1,8 @@
 from datetime import timedelta
 
 from escalation.models import Deadline
-from reports.services import report_create, report_submit
+from reports.services.drafting import report_create
+from reports.services.submission import report_submit
 
 
 def test_a_major_general_report_is_routed_and_clocked(demo, now):

@@ -5,10 +5,18 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.http import Http404
 
-from escalation.models import Notification
-from reports import services
-from reports.exceptions import InvalidTransition
-from reports.models import TipOff
+from core.exceptions import InvalidTransition
+from notifications.models import Notification
+from review.services.requests import report_require
+from tipoffs.models import TipOff
+from tipoffs.services import (
+    TIPOFF_PER_HOUR,
+    RateLimited,
+    tipoff_dismiss,
+    tipoff_queue,
+    tipoff_record,
+    tipoff_submit,
+)
 
 GOOD = {
     "title": "某网站首页被篡改",
@@ -20,7 +28,7 @@ GOOD = {
 
 
 def _submit(now, data=None, address="203.0.113.7", age=30):
-    return services.tipoff_submit(
+    return tipoff_submit(
         data=data or GOOD, address=address, rendered_at=now.timestamp() - age, now=now
     )
 
@@ -28,10 +36,10 @@ def _submit(now, data=None, address="203.0.113.7", age=30):
 def test_a_tipoff_lands_in_the_national_and_provincial_queues(demo, now):
     tipoff = _submit(now)
     assert tipoff.status == TipOff.Status.NEW
-    assert tipoff in services.tipoff_queue(user=demo["national"])
-    assert tipoff in services.tipoff_queue(user=demo["reviewer-gd"])
-    assert tipoff not in services.tipoff_queue(user=demo["reviewer-bj"])
-    assert not services.tipoff_queue(user=demo["operator-general"]).exists()
+    assert tipoff in tipoff_queue(user=demo["national"])
+    assert tipoff in tipoff_queue(user=demo["reviewer-gd"])
+    assert tipoff not in tipoff_queue(user=demo["reviewer-bj"])
+    assert not tipoff_queue(user=demo["operator-general"]).exists()
     assert Notification.objects.filter(user=demo["national"], kind="report_received").exists()
     assert tipoff.source_hash != "203.0.113.7" and len(tipoff.source_hash) == 64
 
@@ -75,9 +83,9 @@ def test_scripts_are_stored_as_text(demo, now):
 
 
 def test_one_address_is_rate_limited(demo, now):
-    for _ in range(services.TIPOFF_PER_HOUR):
+    for _ in range(TIPOFF_PER_HOUR):
         _submit(now)
-    with pytest.raises(services.RateLimited):
+    with pytest.raises(RateLimited):
         _submit(now)
     assert _submit(now, address="198.51.100.1") is not None  # another address still can
 
@@ -85,31 +93,25 @@ def test_one_address_is_rate_limited(demo, now):
 def test_triage_records_it_as_an_incident_or_dismisses_it(demo, now):
     tipoff = _submit(now)
     org = demo["operator-general"].memberships.get().organization
-    recorded = services.tipoff_record(
-        user=demo["reviewer-gd"], pk=tipoff.pk, organization=org, now=now
-    )
+    recorded = tipoff_record(user=demo["reviewer-gd"], pk=tipoff.pk, organization=org, now=now)
     assert recorded.status == TipOff.Status.RECORDED
     assert recorded.report.requested_by.code == "cac-440000"
     assert recorded.report.deadlines.get(kind="file").opened_at == now
     with pytest.raises(InvalidTransition):
-        services.tipoff_dismiss(user=demo["national"], pk=tipoff.pk, reason="重复", now=now)
+        tipoff_dismiss(user=demo["national"], pk=tipoff.pk, reason="重复", now=now)
     other = _submit(now, address="198.51.100.2")
     with pytest.raises(Http404):
-        services.tipoff_dismiss(user=demo["reviewer-bj"], pk=other.pk, reason="x", now=now)
+        tipoff_dismiss(user=demo["reviewer-bj"], pk=other.pk, reason="x", now=now)
     with pytest.raises(ValidationError):
-        services.tipoff_dismiss(user=demo["national"], pk=other.pk, reason=" ", now=now)
-    dismissed = services.tipoff_dismiss(user=demo["national"], pk=other.pk, reason="重复", now=now)
+        tipoff_dismiss(user=demo["national"], pk=other.pk, reason=" ", now=now)
+    dismissed = tipoff_dismiss(user=demo["national"], pk=other.pk, reason="重复", now=now)
     assert dismissed.status == TipOff.Status.DISMISSED
 
 
 def test_a_reviewer_requires_reports_only_from_operators_reporting_to_it(demo, now):
     beijing_unit = demo["operator-central"].memberships.get().organization
     with pytest.raises(ValidationError) as info:
-        services.report_require(
-            user=demo["reviewer-gd"], organization=beijing_unit, title="泄露", now=now
-        )
+        report_require(user=demo["reviewer-gd"], organization=beijing_unit, title="泄露", now=now)
     assert "organization" in info.value.message_dict
-    report = services.report_require(
-        user=demo["national"], organization=beijing_unit, title="泄露", now=now
-    )
+    report = report_require(user=demo["national"], organization=beijing_unit, title="泄露", now=now)
     assert report.requested_by.code == "national-cac"

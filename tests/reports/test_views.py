@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from reports.constants import Status
 from reports.models import Report, ReportEvent
-from reports.services import report_create, report_update
+from reports.services.drafting import report_create, report_update
 from tests.helpers import login as login_as
 
 pytestmark = pytest.mark.django_db
@@ -70,7 +70,7 @@ class TestVisibility:
     @pytest.mark.parametrize(
         ("name", "method"),
         [
-            ("detail", "get"),
+            ("review:report", "get"),
             ("edit", "get"),
             ("edit", "post"),
             ("autosave", "post"),
@@ -80,7 +80,7 @@ class TestVisibility:
     def test_another_organisations_report_is_404(self, demo, now, web_for, name, method):
         theirs = report_create(user=demo["operator-cii"], data={"title": "别人的"}, now=now)
         client = web_for("operator-general")
-        url = reverse(f"reports:{name}", args=[theirs.pk])
+        url = reverse(name if ":" in name else f"reports:{name}", args=[theirs.pk])
         response = getattr(client, method)(
             url, post_data(theirs, title="x") if method == "post" else None
         )
@@ -90,7 +90,7 @@ class TestVisibility:
         assert theirs.status == Status.DRAFT
 
     def test_login_is_required(self, client, draft):
-        response = client.get(reverse("reports:detail", args=[draft.pk]))
+        response = client.get(reverse("review:report", args=[draft.pk]))
         assert response.status_code == 302
         assert reverse("login") in response["Location"]
 
@@ -101,7 +101,7 @@ class TestVisibility:
 
     def test_home_lists_submitted_reports_for_authority_staff(self, demo, now, web_for):
         report = report_create(user=demo["operator-general"], data={**_service_data(now)}, now=now)
-        from reports.services import report_submit
+        from reports.services.submission import report_submit
 
         report_submit(user=demo["operator-general"], pk=report.pk, now=now)
         response = web_for("reviewer-gd").get(reverse("home"))
@@ -365,7 +365,7 @@ class TestSubmit:
         first = client.post(submit_url(draft), data)
         second = client.post(submit_url(draft), data)
         assert first.status_code == second.status_code == 302
-        assert second["Location"] == reverse("reports:detail", args=[draft.pk])
+        assert second["Location"] == reverse("review:report", args=[draft.pk])
         assert Report.objects.count() == 1
         assert ReportEvent.objects.filter(report=draft, kind="submitted").count() == 1
         assert client.get(second["Location"]).status_code == 200
@@ -375,7 +375,7 @@ class TestSubmit:
         client.post(submit_url(draft), post_data(draft, **COMPLETE))
         response = client.get(edit_url(draft))
         assert response.status_code == 302
-        assert response["Location"] == reverse("reports:detail", args=[draft.pk])
+        assert response["Location"] == reverse("review:report", args=[draft.pk])
 
 
 class TestLanguages:

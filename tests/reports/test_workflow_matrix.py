@@ -6,9 +6,20 @@ from datetime import timedelta
 import pytest
 from django.http import Http404
 
-from reports import services
-from reports.exceptions import ActionForbidden, InvalidTransition
+from core.exceptions import ActionForbidden, InvalidTransition
 from reports.models import Report
+from reports.services.drafting import report_create
+from reports.services.followups import report_followup, report_handling_ended, report_summary
+from reports.services.submission import report_submit
+from review.services.forwarding import report_forward, report_notify
+from review.services.requests import report_request_info
+from review.services.triage import (
+    report_acknowledge,
+    report_assign,
+    report_claim,
+    report_close,
+    report_grade,
+)
 
 USERS = ["operator-general", "reviewer-gd", "reviewer-bj", "national", "police-liaison"]
 STATES = [
@@ -65,7 +76,7 @@ def build(demo, now, state, *, severity="major", handling_ended=False) -> Report
     op, gd, nat = demo["operator-general"], demo["reviewer-gd"], demo["national"]
     t = now - timedelta(hours=2)
     severity = "significant" if state == "closed_receiving" else severity
-    report = services.report_create(
+    report = report_create(
         user=op,
         now=t,
         data={
@@ -82,21 +93,21 @@ def build(demo, now, state, *, severity="major", handling_ended=False) -> Report
     )
     if state == "draft":
         return report
-    services.report_submit(user=op, pk=report.pk, now=t)
+    report_submit(user=op, pk=report.pk, now=t)
     if state in ("in_review", "awaiting_operator"):
-        services.report_claim(user=gd, pk=report.pk, now=t)
+        report_claim(user=gd, pk=report.pk, now=t)
     if state == "awaiting_operator":
-        services.report_request_info(user=gd, pk=report.pk, question="日志？", now=t)
+        report_request_info(user=gd, pk=report.pk, question="日志？", now=t)
     if state == "closed_receiving":
-        services.report_close(user=gd, pk=report.pk, reason="已处置", now=t)
+        report_close(user=gd, pk=report.pk, reason="已处置", now=t)
     if state.startswith("national"):
-        services.report_forward(user=gd, pk=report.pk, now=t)
+        report_forward(user=gd, pk=report.pk, now=t)
     if state in ("national_in_review", "national_closed"):
-        services.report_acknowledge(user=nat, pk=report.pk, now=t)
+        report_acknowledge(user=nat, pk=report.pk, now=t)
     if state == "national_closed":
-        services.report_close(user=nat, pk=report.pk, reason="结案", now=t)
+        report_close(user=nat, pk=report.pk, reason="结案", now=t)
     if handling_ended:
-        services.report_handling_ended(
+        report_handling_ended(
             user=op, pk=report.pk, handling_ended_at=t - timedelta(minutes=5), now=t
         )
     return Report.objects.get(pk=report.pk)
@@ -105,33 +116,33 @@ def build(demo, now, state, *, severity="major", handling_ended=False) -> Report
 def perform(action, user, demo, report, now):
     pk = report.pk
     if action == "claim":
-        return services.report_claim(user=user, pk=pk, now=now)
+        return report_claim(user=user, pk=pk, now=now)
     if action == "assign":
         target = demo["national"] if report.tier == "national" else demo["reviewer-gd"]
-        return services.report_assign(user=user, pk=pk, assignee=target, now=now)
+        return report_assign(user=user, pk=pk, assignee=target, now=now)
     if action == "acknowledge":
-        return services.report_acknowledge(user=user, pk=pk, now=now)
+        return report_acknowledge(user=user, pk=pk, now=now)
     if action == "grade":
-        return services.report_grade(user=user, pk=pk, severity="major", reason="核定", now=now)
+        return report_grade(user=user, pk=pk, severity="major", reason="核定", now=now)
     if action == "request_info":
-        return services.report_request_info(user=user, pk=pk, question="补充？", now=now)
+        return report_request_info(user=user, pk=pk, question="补充？", now=now)
     if action == "forward":
-        return services.report_forward(user=user, pk=pk, now=now)
+        return report_forward(user=user, pk=pk, now=now)
     if action == "notify":
-        return services.report_notify(user=user, pk=pk, departments=["工信部"], now=now)
+        return report_notify(user=user, pk=pk, departments=["工信部"], now=now)
     if action == "close":
-        return services.report_close(user=user, pk=pk, reason="结案", now=now)
+        return report_close(user=user, pk=pk, reason="结案", now=now)
     if action == "followup":
         data = {"kind": "progress", "body": "进展"}
-        return services.report_followup(user=user, pk=pk, data=data, now=now)
+        return report_followup(user=user, pk=pk, data=data, now=now)
     if action == "handling_ended":
-        return services.report_handling_ended(
+        return report_handling_ended(
             user=user, pk=pk, handling_ended_at=now - timedelta(minutes=1), now=now
         )
     if action == "summary":
         fields = ("cause", "emergency_measures", "harm", "accountability", "rectification")
         data = {name: "内容" for name in (*fields, "lessons")}
-        return services.report_summary(user=user, pk=pk, data=data, now=now)
+        return report_summary(user=user, pk=pk, data=data, now=now)
     raise AssertionError(action)
 
 

@@ -7,7 +7,10 @@ from datetime import timedelta
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from reports import services
+from reports.services.drafting import report_create
+from reports.services.evidence import attachment_add
+from reports.services.followups import report_followup
+from reports.services.submission import report_submit
 
 PDF = b"%PDF-1.7\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 
@@ -50,7 +53,7 @@ def report_data(now, **extra) -> dict:
 
 
 def attach(user, report, name="evidence.pdf", content=PDF, followup=None, now=None):
-    return services.attachment_add(
+    return attachment_add(
         user=user,
         pk=report.pk,
         upload=SimpleUploadedFile(name, content),
@@ -61,7 +64,7 @@ def attach(user, report, name="evidence.pdf", content=PDF, followup=None, now=No
 
 @dataclass
 class Case:
-    """A report and who may see it (from ARCHITECTURE.md "Actors", not from the code)."""
+    """A report and who may see it (from docs/ARCHITECTURE.md "Actors", not from the code)."""
 
     name: str
     report: object
@@ -83,28 +86,28 @@ def world(demo, now):
         demo["operator-cii"],
         demo["operator-central"],
     )
-    general = services.report_create(user=op_general, data=report_data(now), now=now)
-    general = services.report_submit(user=op_general, pk=general.pk, now=now)
-    followup = services.report_followup(
+    general = report_create(user=op_general, data=report_data(now), now=now)
+    general = report_submit(user=op_general, pk=general.pk, now=now)
+    followup = report_followup(
         user=op_general, pk=general.pk, data={"kind": "progress", "body": "已恢复"}, now=now
     )
     general_att = attach(op_general, general, followup=followup, now=now)
 
-    cii = services.report_create(
+    cii = report_create(
         user=op_cii, data=report_data(now, title="电网调度系统异常", location="北京"), now=now
     )
-    cii = services.report_submit(user=op_cii, pk=cii.pk, now=now)
+    cii = report_submit(user=op_cii, pk=cii.pk, now=now)
     cii_att = attach(op_cii, cii, "log.txt", b"2026-11-25 scan from 203.0.113.5\n", now=now)
 
-    central = services.report_create(
+    central = report_create(
         user=op_central,
         data=report_data(now, title="数据泄露", severity_declared="major", location="北京"),
         now=now,
     )
-    central = services.report_submit(user=op_central, pk=central.pk, now=now)
+    central = report_submit(user=op_central, pk=central.pk, now=now)
     central_att = attach(op_central, central, now=now)
 
-    draft = services.report_create(user=op_general, data=report_data(now, title="草稿"), now=now)
+    draft = report_create(user=op_general, data=report_data(now, title="草稿"), now=now)
     draft_att = attach(op_general, draft, now=now)
 
     return [

@@ -8,9 +8,12 @@ from django.contrib.auth import get_user_model
 from django.urls import reverse
 
 from accounts.models import Membership
-from reports import services
-from reports.models import Report, TipOff
-from reports.tipoff_views import render_time, sign_render_time
+from reports.models import Report
+from reports.services.drafting import report_update
+from reports.services.submission import report_submit
+from tipoffs.models import TipOff
+from tipoffs.services import TIPOFF_PER_HOUR, tipoff_submit
+from tipoffs.views import render_time, sign_render_time
 
 from .conftest import report_data
 
@@ -38,22 +41,22 @@ def test_the_signed_render_time_cannot_be_forged():
 
 
 def test_a_tipoff_needs_no_login_and_lands_in_the_queue(demo, client):
-    page = client.get(reverse("tipoff:form"))
+    page = client.get(reverse("tipoffs:form"))
     assert page.status_code == 200
     html = page.content.decode()
     assert 'name="website"' in html and "hp-field" in html and 'name="rendered_at"' in html
     assert " style=" not in html and "<script>" not in html
-    response = client.post(reverse("tipoff:form"), {**GOOD, "rendered_at": _signed(30)})
-    assert response.status_code == 302 and response.url == reverse("tipoff:thanks")
+    response = client.post(reverse("tipoffs:form"), {**GOOD, "rendered_at": _signed(30)})
+    assert response.status_code == 302 and response.url == reverse("tipoffs:thanks")
     assert TipOff.objects.get().title == GOOD["title"]
 
 
 def test_the_honeypot_is_thanked_and_nothing_is_stored(demo, client):
     response = client.post(
-        reverse("tipoff:form"),
+        reverse("tipoffs:form"),
         {**GOOD, "website": "http://spam.example", "rendered_at": _signed(30)},
     )
-    assert response.status_code == 302 and response.url == reverse("tipoff:thanks")
+    assert response.status_code == 302 and response.url == reverse("tipoffs:thanks")
     assert TipOff.objects.count() == 0
 
 
@@ -72,7 +75,7 @@ def test_bad_tipoffs_get_field_errors(demo, client, data, field):
     if data.get("rendered_at") == "just now":
         data["rendered_at"] = _signed(0)  # quicker than a person can type
     data.setdefault("rendered_at", _signed(30))
-    response = client.post(reverse("tipoff:form"), data)
+    response = client.post(reverse("tipoffs:form"), data)
     assert response.status_code == 422
     form = response.context["form"]
     assert form.non_field_errors() if field == "__all__" else form.errors.get(field)
@@ -80,30 +83,28 @@ def test_bad_tipoffs_get_field_errors(demo, client, data, field):
 
 
 def test_one_address_is_rate_limited_with_429(demo, client):
-    for _ in range(services.TIPOFF_PER_HOUR):
-        client.post(reverse("tipoff:form"), {**GOOD, "rendered_at": _signed(30)})
-    response = client.post(reverse("tipoff:form"), {**GOOD, "rendered_at": _signed(30)})
+    for _ in range(TIPOFF_PER_HOUR):
+        client.post(reverse("tipoffs:form"), {**GOOD, "rendered_at": _signed(30)})
+    response = client.post(reverse("tipoffs:form"), {**GOOD, "rendered_at": _signed(30)})
     assert response.status_code == 429
-    assert TipOff.objects.count() == services.TIPOFF_PER_HOUR
+    assert TipOff.objects.count() == TIPOFF_PER_HOUR
 
 
 def _tipoff(now, address="203.0.113.7"):
-    return services.tipoff_submit(
-        data=GOOD, address=address, rendered_at=now.timestamp() - 30, now=now
-    )
+    return tipoff_submit(data=GOOD, address=address, rendered_at=now.timestamp() - 30, now=now)
 
 
 def test_triage_records_a_tipoff_as_an_incident(demo, now, web_for):
     tipoff = _tipoff(now)
     client = web_for("reviewer-gd")
     assert "/tipoffs/" in client.get(reverse("reports:list")).content.decode()  # nav link
-    queue = client.get(reverse("reports:tipoffs")).content.decode()
+    queue = client.get(reverse("tipoffs:queue")).content.decode()
     assert tipoff.title in queue
-    detail = client.get(reverse("reports:tipoff", args=[tipoff.pk]))
+    detail = client.get(reverse("tipoffs:detail", args=[tipoff.pk]))
     assert detail.status_code == 200
     org = demo["operator-general"].memberships.get().organization
     response = client.post(
-        reverse("reports:tipoff", args=[tipoff.pk]),
+        reverse("tipoffs:detail", args=[tipoff.pk]),
         {"decision": "record", "organization": org.pk, "title": ""},
     )
     assert response.status_code == 302
@@ -113,9 +114,9 @@ def test_triage_records_a_tipoff_as_an_incident(demo, now, web_for):
 
 def test_triage_dismisses_with_a_reason_and_others_cannot_triage(demo, now, web_for):
     tipoff = _tipoff(now)
-    url = reverse("reports:tipoff", args=[tipoff.pk])
+    url = reverse("tipoffs:detail", args=[tipoff.pk])
     assert web_for("reviewer-bj").get(url).status_code == 404  # another province
-    assert web_for("operator-general").get(reverse("reports:tipoffs")).status_code == 403
+    assert web_for("operator-general").get(reverse("tipoffs:queue")).status_code == 403
     client = web_for("national")
     response = client.post(url, {"decision": "dismiss", "reason": ""})
     assert response.status_code == 422
@@ -160,17 +161,15 @@ def test_a_provider_drafts_without_a_submit_button_and_its_name_is_in_the_histor
     draft = Report.objects.get(created_by=provider)
     edit = client.get(reverse("reports:edit", args=[draft.pk])).content.decode()
     assert reverse("reports:submit", args=[draft.pk]) not in edit
-    page = client.get(reverse("reports:detail", args=[draft.pk])).content.decode()
+    page = client.get(reverse("review:report", args=[draft.pk])).content.decode()
     assert "provider-soc" in page  # the change history names the drafter
     assert f'action="/reports/{draft.pk}/attachments/"' in page  # may attach evidence
     # the operator submits it; the provider's name stays in the history
     operator = demo["operator-general"]
-    services.report_update(
-        user=provider, pk=draft.pk, data=report_data(now), version=draft.version, now=now
-    )
-    services.report_submit(user=operator, pk=draft.pk, now=now)
+    report_update(user=provider, pk=draft.pk, data=report_data(now), version=draft.version, now=now)
+    report_submit(user=operator, pk=draft.pk, now=now)
     client.force_login(operator)
-    page = client.get(reverse("reports:detail", args=[draft.pk])).content.decode()
+    page = client.get(reverse("review:report", args=[draft.pk])).content.decode()
     assert "provider-soc" in page and "operator-general" in page
 
 

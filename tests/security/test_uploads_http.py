@@ -59,7 +59,7 @@ def test_the_page_refuses_hostile_uploads_with_a_field_error(
     name, content, general, web_for, evidence_root
 ):
     files = stored_files_under(evidence_root)
-    url = reverse("reports:attachment_add", args=[general.report.pk])
+    url = reverse("review:attachment_add", args=[general.report.pk])
     response = web_for("operator-general").post(url, {"file": SimpleUploadedFile(name, content)})
     assert response.status_code == 422
     form = response.context["evidence_form"]
@@ -77,7 +77,7 @@ def test_a_followup_with_a_hostile_file_is_not_filed_at_all(
     events = general.report.events.count()
     report = general.report
     report.refresh_from_db()
-    url = reverse("reports:action", args=[report.pk, "followup"])
+    url = reverse("review:action", args=[report.pk, "followup"])
     response = web_for("operator-general").post(
         url,
         {
@@ -157,10 +157,10 @@ def test_downloads_are_never_rendered_by_the_browser(side, general, api_for, web
 
 
 def test_a_good_upload_through_the_page_is_listed_with_its_hash(general, web_for):
-    url = reverse("reports:attachment_add", args=[general.report.pk])
+    url = reverse("review:attachment_add", args=[general.report.pk])
     client = web_for("operator-general")
     response = client.post(url, {"file": SimpleUploadedFile("网络 日志.txt", b"log line\n")})
     assert response.status_code == 302
-    page = client.get(reverse("reports:detail", args=[general.report.pk])).content.decode()
+    page = client.get(reverse("review:report", args=[general.report.pk])).content.decode()
     assert "网络_日志.txt" in page
     assert hashlib.sha256(b"log line\n").hexdigest() in page

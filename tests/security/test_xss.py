@@ -14,8 +14,14 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from reports import services
-from reports.models import TipOff
+from reports.services.drafting import report_create
+from reports.services.followups import report_followup, report_handling_ended, report_summary
+from reports.services.submission import report_submit
+from review.services.forwarding import report_forward, report_notify
+from review.services.requests import report_request_info
+from review.services.triage import report_claim, report_grade
+from tipoffs.models import TipOff
+from tipoffs.services import tipoff_dismiss, tipoff_submit
 
 from .conftest import report_data
 
@@ -108,30 +114,26 @@ def hostile(demo, now):
     data = report_data(
         now, **{name: PAYLOAD for name in REPORT_TEXT_FIELDS}, severity_declared="major"
     )
-    report = services.report_create(user=operator, data=data, now=now)
-    report = services.report_submit(user=operator, pk=report.pk, now=next(at))
-    services.report_claim(user=reviewer, pk=report.pk, now=next(at))
-    services.report_grade(
-        user=reviewer, pk=report.pk, severity="major", reason=PAYLOAD, now=next(at)
-    )
-    services.report_request_info(user=reviewer, pk=report.pk, question=PAYLOAD, now=next(at))
-    services.report_followup(
+    report = report_create(user=operator, data=data, now=now)
+    report = report_submit(user=operator, pk=report.pk, now=next(at))
+    report_claim(user=reviewer, pk=report.pk, now=next(at))
+    report_grade(user=reviewer, pk=report.pk, severity="major", reason=PAYLOAD, now=next(at))
+    report_request_info(user=reviewer, pk=report.pk, question=PAYLOAD, now=next(at))
+    report_followup(
         user=operator,
         pk=report.pk,
         data={"kind": "supplement", **{name: PAYLOAD for name in FOLLOWUP_TEXT_FIELDS}},
         now=next(at),
     )
-    services.report_notify(user=reviewer, pk=report.pk, departments=[PAYLOAD], now=next(at))
-    services.report_forward(user=reviewer, pk=report.pk, note=PAYLOAD, now=next(at))
-    services.report_handling_ended(
-        user=operator, pk=report.pk, handling_ended_at=next(at), now=next(at)
-    )
-    services.report_summary(
+    report_notify(user=reviewer, pk=report.pk, departments=[PAYLOAD], now=next(at))
+    report_forward(user=reviewer, pk=report.pk, note=PAYLOAD, now=next(at))
+    report_handling_ended(user=operator, pk=report.pk, handling_ended_at=next(at), now=next(at))
+    report_summary(
         user=operator, pk=report.pk, data=dict.fromkeys(SUMMARY_FIELDS, PAYLOAD), now=next(at)
     )
-    services.report_notify(user=national, pk=report.pk, departments=[PAYLOAD], now=next(at))
+    report_notify(user=national, pk=report.pk, departments=[PAYLOAD], now=next(at))
 
-    formula = services.report_create(
+    formula = report_create(
         user=operator,
         data=report_data(
             now,
@@ -142,14 +144,14 @@ def hostile(demo, now):
         ),
         now=now,
     )
-    formula = services.report_submit(user=operator, pk=formula.pk, now=next(at))
-    services.report_forward(user=reviewer, pk=formula.pk, now=next(at))  # to the national tier
+    formula = report_submit(user=operator, pk=formula.pk, now=next(at))
+    report_forward(user=reviewer, pk=formula.pk, now=next(at))  # to the national tier
 
     # a second one that stays in the receiving authority's queue
-    pending = services.report_create(
+    pending = report_create(
         user=operator, data={**data, "severity_declared": "significant"}, now=now
     )
-    pending = services.report_submit(user=operator, pk=pending.pk, now=next(at))
+    pending = report_submit(user=operator, pk=pending.pk, now=next(at))
 
     tipoff_data = {
         "title": PAYLOAD,
@@ -158,13 +160,13 @@ def hostile(demo, now):
         "province": "440000",
         "contact": PAYLOAD,
     }
-    tipoff = services.tipoff_submit(
+    tipoff = tipoff_submit(
         data=tipoff_data, address="203.0.113.1", rendered_at=now.timestamp(), now=next(at)
     )
-    dismissed = services.tipoff_submit(
+    dismissed = tipoff_submit(
         data=tipoff_data, address="203.0.113.2", rendered_at=now.timestamp(), now=next(at)
     )
-    services.tipoff_dismiss(user=national, pk=dismissed.pk, reason=PAYLOAD, now=next(at))
+    tipoff_dismiss(user=national, pk=dismissed.pk, reason=PAYLOAD, now=next(at))
     return {
         "report": report,
         "pending": pending,
@@ -176,35 +178,35 @@ def hostile(demo, now):
 
 def _pages(hostile):
     report, tipoff, dismissed = hostile["report"], hostile["tipoff"], hostile["dismissed"]
-    detail = reverse("reports:detail", args=[report.pk])
-    queue_tabs = [f"{reverse('reports:queue')}?tab={t}" for t in services_tabs("receiving")]
+    detail = reverse("review:report", args=[report.pk])
+    queue_tabs = [f"{reverse('review:queue')}?tab={t}" for t in services_tabs("receiving")]
     national_tabs = [
-        f"{reverse('reports:national_queue')}?tab={t}" for t in services_tabs("national")
+        f"{reverse('review:national_queue')}?tab={t}" for t in services_tabs("national")
     ]
     tipoff_pages = [
-        reverse("reports:tipoffs"),
-        f"{reverse('reports:tipoffs')}?status=dismissed",
-        reverse("reports:tipoff", args=[tipoff.pk]),
-        reverse("reports:tipoff", args=[dismissed.pk]),
+        reverse("tipoffs:queue"),
+        f"{reverse('tipoffs:queue')}?status=dismissed",
+        reverse("tipoffs:detail", args=[tipoff.pk]),
+        reverse("tipoffs:detail", args=[dismissed.pk]),
     ]
     pages = {
         "operator-general": [
             detail,
             reverse("reports:list"),
-            reverse("reports:notifications"),
+            reverse("notifications:list"),
             reverse("providers"),
         ],
         "reviewer-gd": [
             detail,
             reverse("home"),
             *queue_tabs,
-            reverse("reports:notifications"),
+            reverse("notifications:list"),
             *tipoff_pages,
         ],
         "national": [
             detail,
             *national_tabs,
-            reverse("reports:notifications"),
+            reverse("notifications:list"),
             *tipoff_pages,
         ],
     }
@@ -216,7 +218,7 @@ def _pages(hostile):
 
 
 def services_tabs(which: str):
-    from reports.review_selectors import NATIONAL_TABS, RECEIVING_TABS
+    from review.selectors import NATIONAL_TABS, RECEIVING_TABS
 
     return NATIONAL_TABS if which == "national" else RECEIVING_TABS
 
@@ -248,18 +250,18 @@ def test_the_payload_is_escaped_on_every_page(hostile, web_for):
             if any(reference in html for reference in references):
                 seen_reference.add((username, url.split("?")[0]))
     # the test is not vacuous: the payload was on these pages, escaped
-    detail = reverse("reports:detail", args=[hostile["report"].pk])
+    detail = reverse("review:report", args=[hostile["report"].pk])
     for username in ("operator-general", "reviewer-gd", "national"):
         assert (username, detail) in seen_escaped
     assert ("operator-general", reverse("reports:list")) in seen_escaped
-    assert ("reviewer-gd", reverse("reports:queue")) in seen_reference
-    assert ("national", reverse("reports:national_queue")) in seen_reference
-    assert ("national", reverse("reports:tipoff", args=[hostile["tipoff"].pk])) in seen_escaped
+    assert ("reviewer-gd", reverse("review:queue")) in seen_reference
+    assert ("national", reverse("review:national_queue")) in seen_reference
+    assert ("national", reverse("tipoffs:detail", args=[hostile["tipoff"].pk])) in seen_escaped
 
 
 def test_every_text_field_is_on_the_report_page(hostile, web_for):
     """Each field's payload is rendered (escaped) — count the escaped copies."""
-    html = web_for("reviewer-gd").get(reverse("reports:detail", args=[hostile["report"].pk]))
+    html = web_for("reviewer-gd").get(reverse("review:report", args=[hostile["report"].pk]))
     html = html.content.decode()
     assert_escaped(html, "report page")
     assert html.count(ESCAPED) >= len(REPORT_TEXT_FIELDS) + len(SUMMARY_FIELDS) + 1
@@ -267,7 +269,7 @@ def test_every_text_field_is_on_the_report_page(hostile, web_for):
 
 def test_the_tipoff_form_shows_posted_hostile_text_escaped(demo, client):
     response = client.post(
-        reverse("tipoff:form"),
+        reverse("tipoffs:form"),
         {"title": PAYLOAD, "description": PAYLOAD * 200, "rendered_at": "forged"},
     )
     assert response.status_code == 422

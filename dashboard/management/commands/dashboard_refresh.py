@@ -2,6 +2,9 @@ import time
 
 from django.core.management.base import BaseCommand
 
+from dashboard.models import ReportFact
+from dashboard.summary import summary_refresh, summary_vacuum
+
 
 class Command(BaseCommand):
     help = "Bring the dashboard's summary up to date (--full rebuilds it, e.g. after a bulk load)."
@@ -10,9 +13,6 @@ class Command(BaseCommand):
         parser.add_argument("--full", action="store_true", help="rebuild from scratch")
 
     def handle(self, *args, full: bool, **options):
-        from dashboard.models import ReportFact
-        from dashboard.summary import summary_refresh, summary_vacuum
-
         started = time.monotonic()
         summary_refresh(full=full)
         if full:

@@ -1,0 +1,82 @@
+"""API building blocks (docs/ARCHITECTURE.md, "API"): strict input serializers, calling a
+service with its field errors mapped to a 400, and the schema's shared error shapes. The
+HTTP mapping of the domain exceptions is `config.api.exception_handler`."""
+
+from collections.abc import Mapping
+
+from django.core.exceptions import NON_FIELD_ERRORS
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse
+from rest_framework import serializers
+from rest_framework.exceptions import ValidationError
+from rest_framework.settings import api_settings
+
+
+class ErrorSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+
+
+BAD_REQUEST = OpenApiResponse(
+    OpenApiTypes.OBJECT,
+    description=_("Bad input: field-level messages, `{field: [message, …]}`. Nothing is written."),
+)
+UNAUTHORIZED = OpenApiResponse(ErrorSerializer, description=_("Not authenticated."))
+NO_SUCH_PAGE = OpenApiResponse(ErrorSerializer, description=_("No such page."))
+
+
+class StrictInputSerializer(serializers.Serializer):
+    # Refuses every key it does not declare, with a message under that key, instead of
+    # silently dropping it (docs/ARCHITECTURE.md, API contract: status codes). Keys named in
+    # `server_set` are told they are set by the server. (Comments, not a docstring: the
+    # schema would publish it for every input.)
+
+    server_set: frozenset = frozenset()
+
+    def to_internal_value(self, data):
+        refused = {}
+        if isinstance(data, Mapping):
+            for name in data:
+                if name in self.fields and not self.fields[name].read_only:
+                    continue
+                refused[name] = [
+                    _("This field is set by the server and cannot be written.")
+                    if name in self.server_set
+                    else _("Unknown field.")
+                ]
+        try:
+            value = super().to_internal_value(data)
+        except serializers.ValidationError as exc:
+            if refused and isinstance(exc.detail, dict):
+                raise serializers.ValidationError({**exc.detail, **refused}) from exc
+            raise
+        if refused:
+            raise serializers.ValidationError(refused)
+        return value
+
+
+def api_errors(exc: DjangoValidationError, renames: Mapping | None = None) -> ValidationError:
+    """A service's field errors as a DRF 400. `renames` maps a service field to
+    `(outer, inner)` when the API nests it (e.g. the ransom_* columns under `ransomware`);
+    model-wide errors go under `non_field_errors`."""
+    if not hasattr(exc, "error_dict"):
+        return ValidationError({api_settings.NON_FIELD_ERRORS_KEY: list(exc.messages)})
+    detail: dict = {}
+    for field, messages in exc.message_dict.items():
+        if renames and field in renames:
+            outer, inner = renames[field]
+            detail.setdefault(outer, {})[inner] = messages
+        elif field == NON_FIELD_ERRORS:
+            detail[api_settings.NON_FIELD_ERRORS_KEY] = messages
+        else:
+            detail[field] = messages
+    return ValidationError(detail)
+
+
+def call_service(service, *, renames: Mapping | None = None, **kwargs):
+    """Call a service; its field-level ValidationError becomes the API's 400."""
+    try:
+        return service(**kwargs)
+    except DjangoValidationError as exc:
+        raise api_errors(exc, renames) from exc

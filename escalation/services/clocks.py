@@ -1,0 +1,119 @@
+"""Opening, meeting and cancelling clocks. The report services call these inside their own
+transaction (docs/ARCHITECTURE.md, "Dependencies": reports and review open and meet clocks
+through this module only)."""
+
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Min
+from django.utils import timezone
+
+from core.tasks import enqueue_on_commit
+from reports.models import Report
+
+from .. import rules
+from ..constants import Kind, Outcome
+from ..models import Deadline, EscalationPolicy
+
+
+def _open_clock(report, kind):
+    return (
+        Deadline.objects.select_for_update()
+        .filter(report=report, kind=kind, outcome=Outcome.OPEN)
+        .first()
+    )
+
+
+def sync_next_due(report) -> None:
+    """Keep `Report.next_due_at` (the earliest open clock, which the queues sort on) equal
+    to what the clock table says. A derived column, outside the report's history."""
+    value = Deadline.objects.filter(report_id=report.pk, outcome=Outcome.OPEN).aggregate(
+        at=Min("due_at")
+    )["at"]
+    report.next_due_at = value
+    Report.objects.filter(pk=report.pk).update(next_due_at=value)
+
+
+def _set_times(deadline: Deadline, *, opened_at, policy, now, due_at=None) -> None:
+    times = rules.deadline_times(deadline.kind, opened_at, policy, due_at)
+    deadline.opened_at = opened_at
+    deadline.statutory_due_at = times.statutory_due_at
+    deadline.due_at = times.due_at
+    deadline.act_at = times.act_at
+    deadline.remind_at = [t.isoformat() for t in times.remind_at]
+    progress, fire = rules.opening(times, now)
+    deadline.reminders_sent = progress.reminders_sent
+    deadline.policy_channel = policy.channel
+    deadline.policy_within = rules.policy_window(deadline.kind, policy)
+    deadline.policy_margin = policy.auto_forward_margin if deadline.kind == Kind.FORWARD else None
+    deadline.lateness = None
+    deadline.next_fire_at = fire
+
+
+def schedule(deadline: Deadline, now: datetime) -> None:
+    """An ETA task for the next instant, sent after commit; only within the broker's
+    visibility timeout (never a far ETA: docs/ARCHITECTURE.md, "Clocks"). The sweep is the
+    safety net."""
+    if deadline.next_fire_at is None:
+        return
+    if deadline.next_fire_at - now > timedelta(seconds=settings.ESCALATION_ETA_CAP_SECONDS):
+        return
+    enqueue_on_commit("escalation.deadline_act", deadline.pk, eta=deadline.next_fire_at)
+
+
+@transaction.atomic(savepoint=False)  # called inside the report services' transaction
+def deadline_open(
+    *, report, kind: str, opened_at: datetime, now: datetime | None = None, due_at=None
+) -> Deadline:
+    """Open a clock, or return the one already open. A draft's filing clock follows edits
+    of `discovered_at` and of the channel; otherwise a clock keeps the values it opened with."""
+    now = now or timezone.now()
+    existing = None if kind == Kind.INFO_REQUEST else _open_clock(report, kind)
+    if existing is not None:
+        unchanged = existing.opened_at == opened_at and existing.policy_channel == report.channel
+        if unchanged or kind != Kind.FILE:
+            return existing
+        deadline = existing
+    else:
+        deadline = Deadline(report=report, kind=kind)
+    policy = EscalationPolicy.snapshot_for(report.channel)
+    _set_times(deadline, opened_at=opened_at, policy=policy, now=now, due_at=due_at)
+    deadline.save()
+    sync_next_due(report)
+    schedule(deadline, now)
+    return deadline
+
+
+@transaction.atomic(savepoint=False)  # called inside the report services' transaction
+def deadline_meet(*, report, kind: str, at: datetime) -> Deadline | None:
+    deadline = _open_clock(report, kind)
+    if deadline is None:
+        return None
+    deadline.met_at = at
+    deadline.outcome, deadline.lateness = rules.met_outcome(
+        at, deadline.due_at, deadline.statutory_due_at
+    )
+    deadline.next_fire_at = None
+    deadline.save()
+    sync_next_due(report)
+    return deadline
+
+
+@transaction.atomic(savepoint=False)  # called inside the report services' transaction
+def deadline_cancel(*, report, kind: str, at: datetime, reason: str) -> Deadline | None:
+    deadline = _open_clock(report, kind)
+    if deadline is None:
+        return None
+    deadline.outcome = Outcome.NOT_REQUIRED
+    deadline.closed_reason = reason
+    deadline.acted_at = at
+    deadline.next_fire_at = None
+    deadline.save()
+    sync_next_due(report)
+    return deadline
+
+
+def kinds_opened(report) -> set[str]:
+    """The kinds of clock the report has had (open or not)."""
+    return set(Deadline.objects.filter(report=report).values_list("kind", flat=True))

@@ -1,0 +1,161 @@
+"""Acting on due clocks: reminders (once each), the automatic forward, the statutory
+breach and the missed report it may mean, and the sweep that finds what is due. One
+idempotent service, `deadline_act`, for the ETA task and the sweep alike."""
+
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from notifications.models import Notification
+from notifications.services import notify_users
+from reports.events import report_event_create
+from reports.models import ReportEvent
+from reports.services.clocks import report_mark_missed
+from reports.services.recipients import receiving_reviewers, reporters
+from review.services.forwarding import report_forward
+
+from .. import rules
+from ..constants import Kind, Outcome
+from ..models import Deadline, SweepHeartbeat
+from ..selectors import deadlines_due
+from .clocks import schedule
+
+
+def _reminder_recipients(deadline: Deadline) -> list:
+    report = deadline.report
+    if deadline.kind == Kind.FORWARD:
+        if report.assignee_id:
+            return [report.assignee]
+        return receiving_reviewers(report)
+    return reporters(report)
+
+
+def _fmt(at: datetime) -> str:
+    return timezone.localtime(at).strftime("%Y-%m-%d %H:%M:%S")
+
+
+def _outage_cause(scheduled: datetime, now: datetime, last_sweep: datetime | None) -> str:
+    """Why an act came late, as far as the portal can tell: no sweep ran between the
+    scheduled instant and now."""
+    grace = timedelta(seconds=2 * settings.ESCALATION_SWEEP_SECONDS + 1)
+    if now - scheduled <= grace:
+        return ""
+    since = last_sweep if last_sweep and last_sweep <= scheduled else scheduled
+    return _("Workers unavailable from %(start)s to %(end)s (acted %(lag)s s after schedule).") % {
+        "start": _fmt(since),
+        "end": _fmt(now),
+        "lag": int((now - scheduled).total_seconds()),
+    }
+
+
+def deadline_act(
+    *, deadline_id: int, now: datetime | None = None, last_sweep: datetime | None = None
+) -> None:
+    """The idempotent core: act on a due clock — reminders (once each), the automatic
+    forward, the statutory breach — then set the next instant or NULL. The row lock (SKIP
+    LOCKED) and the state on the row make a duplicate, a retry or a concurrent sweep a no-op."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        deadline = (
+            Deadline.objects.select_for_update(skip_locked=True, of=("self",))
+            .select_related("report", "report__assignee")
+            .filter(pk=deadline_id, next_fire_at__lte=now)
+            .first()
+        )
+        if deadline is None:
+            return
+        if deadline.outcome != Outcome.OPEN:
+            deadline.next_fire_at = None
+            deadline.save(update_fields=["next_fire_at"])
+            return
+        report = deadline.report
+        times = deadline.times
+        cause = _outage_cause(deadline.next_fire_at, now, last_sweep)
+
+        due_reminders = [t for t in times.remind_at[deadline.reminders_sent :] if t <= now]
+        acting = times.act_at is not None and times.act_at <= now and deadline.acted_at is None
+        if due_reminders and not acting:
+            left = timezone.localtime(deadline.due_at).strftime("%H:%M")
+            message = _("Reminder: %(clock)s for %(ref)s is due at %(due)s.") % {
+                "clock": deadline.get_kind_display(),
+                "ref": report.reference,
+                "due": left,
+            }
+            notify_users(
+                users=_reminder_recipients(deadline),
+                kind=Notification.Kind.REMINDER,
+                report=report,
+                message=message,
+                now=now,
+            )
+            report_event_create(
+                report=report, kind=ReportEvent.Kind.REMINDED, at=now, automatic=True, note=message
+            )
+        deadline.reminders_sent += len(due_reminders)
+
+        if acting:
+            deadline.acted_at = now
+            deadline.save()
+            note = _("Forwarded automatically: nobody forwarded it by %(act)s.") % {
+                "act": _fmt(deadline.act_at)
+            }
+            if cause:
+                note = f"{note} {cause}"
+            report_forward(user=None, pk=report.pk, automatic=True, now=now, note=note)
+            deadline.refresh_from_db()
+            if cause and deadline.outcome in (Outcome.LATE, Outcome.MET):
+                deadline.late_cause = cause
+
+        breached = deadline.outcome == Outcome.OPEN and now > deadline.statutory_due_at
+        if breached and deadline.lateness is None:
+            deadline.lateness = now - deadline.statutory_due_at
+            deadline.late_cause = deadline.late_cause or cause
+            report_event_create(
+                report=report,
+                kind=ReportEvent.Kind.DEADLINE_BREACHED,
+                at=now,
+                automatic=True,
+                note=_("%(clock)s: statutory limit passed at %(due)s")
+                % {
+                    "clock": deadline.get_kind_display(),
+                    "due": _fmt(deadline.statutory_due_at),
+                },
+            )
+            if deadline.kind == Kind.FILE:
+                report_mark_missed(report=report, now=now)
+        deadline.next_fire_at = (
+            rules.pending_fire(deadline.times, deadline.progress)
+            if deadline.outcome == Outcome.OPEN
+            else None
+        )
+        deadline.save()
+        schedule(deadline, now)
+
+
+def deadlines_sweep(*, now: datetime | None = None, batch: int = 200) -> int:
+    """The safety net (beat, every ESCALATION_SWEEP_SECONDS): act on every due clock, record
+    the heartbeat. Returns how many clocks were acted on."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        beat, _created = SweepHeartbeat.objects.select_for_update().get_or_create(pk=1)
+        last_sweep = beat.last_run_at
+        beat.last_run_at = now
+        beat.save(update_fields=["last_run_at"])
+    done = 0
+    while True:
+        ids = deadlines_due(now=now, limit=batch)
+        for pk in ids:
+            deadline_act(deadline_id=pk, now=now, last_sweep=last_sweep)
+        done += len(ids)
+        if len(ids) < batch:
+            break
+    SweepHeartbeat.objects.filter(pk=1).update(acted=done)
+    return done
+
+
+def last_sweep_at() -> datetime | None:
+    beat = SweepHeartbeat.objects.filter(pk=1).first()
+    return beat.last_run_at if beat else None

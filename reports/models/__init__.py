@@ -1,0 +1,34 @@
+"""The report's models (a package: reference data, the report, what follows it, evidence)."""
+
+from .evidence import Attachment, EvidenceStorage, evidence_path, evidence_storage
+from .records import FollowUp, Forwarding, InfoRequest, SummaryReport
+from .reference import Category, GradingCriterion
+from .report import (
+    INLINE_IDS,
+    IdempotencyKey,
+    Report,
+    ReportEvent,
+    ReportQuerySet,
+    SupplementItems,
+    pk_in_short_list,
+)
+
+__all__ = [
+    "INLINE_IDS",
+    "Attachment",
+    "Category",
+    "EvidenceStorage",
+    "FollowUp",
+    "Forwarding",
+    "GradingCriterion",
+    "IdempotencyKey",
+    "InfoRequest",
+    "Report",
+    "ReportEvent",
+    "ReportQuerySet",
+    "SummaryReport",
+    "SupplementItems",
+    "evidence_path",
+    "evidence_storage",
+    "pk_in_short_list",
+]

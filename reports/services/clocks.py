@@ -1,0 +1,58 @@
+"""When a report's clocks run (docs/RULES.md §2): the filing clock from discovery, the
+forward clock while a serious report is at the receiving tier, and the missed report (漏报)
+a breached filing clock means for a report an authority required. The clocks themselves —
+their instants, reminders and outcomes — are escalation's (`escalation.services.clocks`)."""
+
+from datetime import datetime
+
+from django.utils.translation import gettext as _
+
+from escalation.constants import Kind
+from escalation.services.clocks import deadline_cancel, deadline_open
+
+from ..constants import REPORTABLE, Status, Tier
+
+
+def file_clock_needed(report) -> bool:
+    """The filing clock runs as soon as the draft has `discovered_at`, unless the operator
+    has declared 一般 and the grading guide agrees (no duty: docs/RULES.md §1)."""
+    if not (report.discovered_at or report.requested_at):
+        return False
+    return report.severity in REPORTABLE or not report.severity_declared
+
+
+def file_clock_start(report) -> datetime:
+    """Discovery; for a report an authority required, no later than the requirement."""
+    starts = [t for t in (report.discovered_at, report.requested_at) if t]
+    return min(starts)
+
+
+def sync_file_clock(report, now: datetime) -> None:
+    if file_clock_needed(report):
+        deadline_open(report=report, kind=Kind.FILE, opened_at=file_clock_start(report), now=now)
+    else:
+        deadline_cancel(
+            report=report,
+            kind=Kind.FILE,
+            at=now,
+            reason=_("Graded 一般 (general): no duty to report."),
+        )
+
+
+def sync_forward_clock(report, now: datetime, reason: str) -> None:
+    """A report that becomes serious at the receiving tier opens the forward clock at that
+    moment (unless it runs); one that stops being serious closes it as not required."""
+    if report.tier != Tier.RECEIVING or report.status == Status.DRAFT:
+        return
+    if report.is_serious:
+        deadline_open(report=report, kind=Kind.FORWARD, opened_at=now, now=now)
+    else:
+        deadline_cancel(report=report, kind=Kind.FORWARD, at=now, reason=reason)
+
+
+def report_mark_missed(*, report, now: datetime) -> None:
+    """Its filing clock breached: a report an authority required and that is still a draft
+    is recorded as a missed report (漏报). Called by the escalation engine."""
+    if report.status == Status.DRAFT and report.requested_by_id:
+        report.missed_at = now
+        report.save(update_fields=["missed_at"])

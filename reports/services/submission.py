@@ -1,0 +1,129 @@
+"""Submitting a draft: what Art. 7 requires first, the filing limit, routing, the clocks,
+and who is told. And the live grading preview of the form."""
+
+from datetime import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.roles import roles_of
+from core.exceptions import ActionForbidden, StaleVersion
+from escalation.constants import Kind
+from escalation.rules import deadline_times, statutory_policy
+from escalation.services.clocks import deadline_meet, deadline_open
+from notifications.models import Notification
+from notifications.services import notify_users
+
+from ..constants import RANSOMWARE_CATEGORY, REPORTABLE, Severity, Status, max_severity
+from ..contents import RANSOM, REQUIRED_TO_SUBMIT
+from ..events import report_event_create
+from ..grading import suggest
+from ..indicators import clean_indicators
+from ..models import Report, ReportEvent
+from ..selectors import grading_criteria, report_get
+from .clocks import file_clock_start, sync_file_clock
+from .drafting import apply_draft_data, derive, save_routed, validate
+from .recipients import copied_staff, holding_staff
+
+
+def submit_errors(report: Report, now: datetime) -> dict:
+    errors = {}
+    for name in REQUIRED_TO_SUBMIT:
+        value = getattr(report, f"{name}_id" if name == "category" else name)
+        if value in (None, ""):
+            errors[name] = _("Required before you submit (Art. 7, items 1–2).")
+    if report.category_id == RANSOMWARE_CATEGORY:
+        for name in RANSOM:
+            if getattr(report, name) in (None, ""):
+                errors[name] = _("Required for a ransomware incident.")
+    if (
+        report.organization.is_cii_operator
+        and not report.involves_cii
+        and not report.cii_untick_reason.strip()
+    ):
+        errors["cii_untick_reason"] = _(
+            "You operate critical information infrastructure: explain why this incident does "
+            "not involve it."
+        )
+    if report.discovered_at and report.discovered_at > now:
+        errors["discovered_at"] = _("Discovery cannot be after submission.")
+    if (report.discovered_at or report.requested_at) and report.severity in REPORTABLE:
+        times = deadline_times(
+            Kind.FILE, file_clock_start(report), statutory_policy(report.channel)
+        )
+        if now > times.statutory_due_at and not report.late_reason.strip():
+            errors["late_reason"] = _(
+                "The filing limit passed at %(due)s: give the reason for the delay."
+            ) % {"due": timezone.localtime(times.statutory_due_at).strftime("%Y-%m-%d %H:%M")}
+    return errors
+
+
+@transaction.atomic
+def report_submit(
+    *,
+    user,
+    pk,
+    data: dict | None = None,
+    version: int | None = None,
+    now: datetime | None = None,
+) -> Report:
+    """Submit a draft: the server sets `submitted_at`, routes, meets the filing clock and
+    opens the forward clock for a serious report. Submitting again is harmless."""
+    now = now or timezone.now()
+    report = report_get(user=user, pk=pk, lock=True)
+    if not roles_of(user).reports_for(report.organization_id):
+        raise ActionForbidden(_("Only the operator's own reporters submit; a provider drafts."))
+    if report.status != Status.DRAFT:
+        return report  # double click or retried request: one submission
+    if version is not None and version != report.version:
+        raise StaleVersion()
+    if data:
+        apply_draft_data(report, data)
+    derive(report)
+    validate(report, now)
+    errors = submit_errors(report, now)
+    if errors:
+        raise ValidationError(errors)
+    report.status = Status.SUBMITTED
+    report.submitted_at = now
+    report.submitted_by = user
+    report.version += 1
+    save_routed(report)
+    report_event_create(report=report, kind=ReportEvent.Kind.SUBMITTED, at=now, actor=user)
+    if report.severity in REPORTABLE:
+        deadline_open(report=report, kind=Kind.FILE, opened_at=file_clock_start(report), now=now)
+        deadline_meet(report=report, kind=Kind.FILE, at=now)
+    else:
+        sync_file_clock(report, now)
+    if report.is_serious:
+        deadline_open(report=report, kind=Kind.FORWARD, opened_at=now, now=now)
+    notify_users(
+        users=holding_staff(report) + copied_staff(report),
+        kind=Notification.Kind.REPORT_RECEIVED,
+        report=report,
+        message=_("New report %(ref)s from %(org)s (%(level)s).")
+        % {
+            "ref": report.reference,
+            "org": report.organization.name,
+            "level": report.get_severity_display(),
+        },
+        now=now,
+    )
+    return report
+
+
+def severity_preview(indicators: dict, declared: str | None = None) -> dict:
+    """For the live form: the suggested level, the criteria met and the level used."""
+    cleaned, errors = clean_indicators(indicators)
+    suggestion = suggest(cleaned, grading_criteria())
+    return {
+        "suggested": suggestion.level,
+        "criteria_met": suggestion.as_list(),
+        "level": max_severity(declared or None, suggestion.level),
+        "errors": errors,
+        "declared_below_suggested": bool(declared)
+        and max_severity(declared, suggestion.level) != declared,
+        "general": Severity.GENERAL,
+    }

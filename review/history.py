@@ -1,0 +1,77 @@
+"""The report's change log as people read it: for each historical record, the fields it
+changed against the one before, with labels and readable values."""
+
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from reports.models import Report
+
+# Field changes: what the timeline leaves out (the version counter, derived lists).
+HISTORY_HIDDEN = ("version", "criteria_met")
+TEXT_PREVIEW = 160
+
+
+def _display(field, value, related: dict) -> str:
+    if value in (None, ""):
+        return "—"
+    if field.is_relation:
+        obj = related.get((field.related_model, value))
+        if obj is None:
+            return f"#{value}"
+        if isinstance(obj, get_user_model()):
+            return obj.get_username()
+        return str(obj)
+    if field.flatchoices:
+        return str(dict(field.flatchoices).get(value, value))
+    if isinstance(value, bool):
+        return _("Yes") if value else _("No")
+    if hasattr(value, "tzinfo") and hasattr(value, "hour"):
+        return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
+    text = str(value)
+    return text if len(text) <= TEXT_PREVIEW else text[: TEXT_PREVIEW - 1] + "…"
+
+
+def history_changes(records) -> list[dict]:
+    """For each historical record, the fields it changed against the one before (who, when,
+    from → to). The related objects named in the changes come in one query per model."""
+    entries, previous = [], None
+    for record in records:
+        if previous is None:
+            entries.append({"record": record, "created": True, "changes": []})
+        else:
+            delta = record.diff_against(previous, excluded_fields=HISTORY_HIDDEN)
+            if delta.changes:
+                entries.append({"record": record, "created": False, "changes": delta.changes})
+        previous = record
+    wanted: dict = {}
+    for entry in entries:
+        for change in entry["changes"]:
+            field = Report._meta.get_field(change.field)
+            if field.is_relation:
+                ids = wanted.setdefault(field.related_model, set())
+                ids.update(v for v in (change.old, change.new) if v not in (None, ""))
+    related = {}
+    for model, ids in wanted.items():
+        for obj in model._default_manager.filter(pk__in=ids):
+            related[(model, obj.pk)] = obj
+    rows = []
+    for entry in entries:
+        record = entry["record"]
+        rows.append(
+            {
+                "at": record.history_date,
+                "user": record.history_user,
+                "created": entry["created"],
+                "reason": record.history_change_reason or "",
+                "changes": [
+                    {
+                        "label": Report._meta.get_field(c.field).verbose_name,
+                        "old": _display(Report._meta.get_field(c.field), c.old, related),
+                        "new": _display(Report._meta.get_field(c.field), c.new, related),
+                    }
+                    for c in entry["changes"]
+                ],
+            }
+        )
+    return rows

@@ -1,0 +1,150 @@
+"""Taking a report in hand: claim, assign, acknowledge, grade, close."""
+
+from datetime import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import Membership
+from escalation.constants import Kind
+from escalation.services.clocks import deadline_cancel, deadline_meet, deadline_open
+from notifications.models import Notification
+from notifications.services import notify_users
+from reports import workflow
+from reports.constants import REPORTABLE, Severity, Status, Tier
+from reports.events import report_event_create
+from reports.models import Report, ReportEvent
+from reports.services.actions import begin, finish
+from reports.services.clocks import file_clock_start, sync_forward_clock
+from reports.services.drafting import apply_grading
+from reports.services.recipients import reporters
+
+
+@transaction.atomic
+def report_claim(*, user, pk, version: int | None = None, now: datetime | None = None) -> Report:
+    now = now or timezone.now()
+    report, _role, to_status = begin(user, pk, "claim", version=version)
+    report.assignee = user
+    report.status = to_status
+    finish(report, ["assignee", "status"])
+    report_event_create(report=report, kind=ReportEvent.Kind.CLAIMED, at=now, actor=user)
+    return report
+
+
+@transaction.atomic
+def report_assign(
+    *, user, pk, assignee, version: int | None = None, now: datetime | None = None
+) -> Report:
+    now = now or timezone.now()
+    report, _role, to_status = begin(user, pk, "assign", version=version)
+    assignee_id = getattr(assignee, "pk", assignee)
+    if report.tier == Tier.NATIONAL:
+        staff = Membership.objects.filter(
+            user_id=assignee_id, role=Membership.Role.NATIONAL_OFFICIAL
+        )
+    else:
+        staff = Membership.objects.filter(
+            user_id=assignee_id,
+            role=Membership.Role.REVIEWER,
+            authority_id=report.receiving_authority_id,
+        )
+    member = staff.select_related("user").first()
+    if member is None:
+        raise ValidationError({"user": _("Assign to a colleague at the authority holding it.")})
+    report.assignee = member.user
+    if report.status == Status.SUBMITTED:
+        report.status = to_status
+    finish(report, ["assignee", "status"])
+    report_event_create(
+        report=report,
+        kind=ReportEvent.Kind.ASSIGNED,
+        at=now,
+        actor=user,
+        note=member.user.get_username(),
+    )
+    return report
+
+
+@transaction.atomic
+def report_acknowledge(
+    *, user, pk, version: int | None = None, now: datetime | None = None
+) -> Report:
+    """The national tier takes a forwarded report into review; a public-security liaison
+    records that it has read its copy (once)."""
+    now = now or timezone.now()
+    report, role, to_status = begin(user, pk, "acknowledge", version=version)
+    if role == workflow.NATIONAL:
+        report.status = to_status
+        if not report.assignee_id:
+            report.assignee = user
+        finish(report, ["status", "assignee"])
+    report_event_create(report=report, kind=ReportEvent.Kind.ACKNOWLEDGED, at=now, actor=user)
+    return report
+
+
+@transaction.atomic
+def report_grade(
+    *, user, pk, severity: str, reason: str, version: int | None = None, now: datetime | None = None
+) -> Report:
+    now = now or timezone.now()
+    errors = {}
+    if severity not in Severity.values:
+        errors["severity"] = _("Choose a valid level.")
+    if not (reason or "").strip():
+        errors["reason"] = _("Give the reason for the level.")
+    if errors:
+        raise ValidationError(errors)
+    report, _role, _to = begin(user, pk, "grade", version=version)
+    before = report.severity
+    report.severity_reviewed = severity
+    report.grade_reason = reason.strip()
+    apply_grading(report)
+    finish(report, ["severity_reviewed", "grade_reason", "severity"])
+    report_event_create(
+        report=report,
+        kind=ReportEvent.Kind.GRADED,
+        at=now,
+        actor=user,
+        note=f"{Severity(before).label} → {Severity(severity).label}: {reason.strip()}",
+    )
+    if report.severity in REPORTABLE and not report.deadlines.filter(kind=Kind.FILE).exists():
+        # graded up from a voluntary 一般 report: record whether it was filed in time
+        deadline_open(report=report, kind=Kind.FILE, opened_at=file_clock_start(report), now=now)
+        deadline_meet(report=report, kind=Kind.FILE, at=report.submitted_at)
+    sync_forward_clock(
+        report,
+        now,
+        _("Graded below major by %(user)s: %(reason)s")
+        % {"user": user.get_username(), "reason": reason.strip()},
+    )
+    if before != report.severity:
+        notify_users(
+            users=reporters(report),
+            kind=Notification.Kind.GRADE_CHANGED,
+            report=report,
+            message=_("The level of %(ref)s was changed to %(level)s.")
+            % {"ref": report.reference, "level": report.get_severity_display()},
+            now=now,
+        )
+    return report
+
+
+@transaction.atomic
+def report_close(
+    *, user, pk, reason: str, version: int | None = None, now: datetime | None = None
+) -> Report:
+    """Close a report: a serious one only at the national tier, after it was forwarded."""
+    now = now or timezone.now()
+    if not (reason or "").strip():
+        raise ValidationError({"reason": _("Give the reason for closing.")})
+    report, _role, to_status = begin(user, pk, "close", version=version)
+    report.status = to_status
+    report.closed_reason = reason.strip()
+    finish(report, ["status", "closed_reason"])
+    deadline_cancel(report=report, kind=Kind.INFO_REQUEST, at=now, reason=_("Report closed."))
+    report_event_create(
+        report=report, kind=ReportEvent.Kind.CLOSED, at=now, actor=user, note=reason.strip()
+    )
+    return report
