@@ -3,7 +3,7 @@ and "API contract (v1)"): every command's happy path and its 404 (not visible), 
 and 409 (state) twins with nothing changed; required reports; notifications; the watch list;
 and one report's whole life through the API with the demo accounts.
 
-The claim race is covered by the service tests (tests/reports/test_races.py)."""
+The claim race is covered by the service tests (tests/review/test_races.py)."""
 
 from datetime import UTC, datetime, timedelta
 
