@@ -6,6 +6,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from accounts.constants import Role
 from accounts.models import Authority, Membership, Organization
 from accounts.otp import totp_key_base32
 from accounts.reference import load_reference_data as accounts_data
@@ -36,12 +37,12 @@ DEMO_ORGANIZATIONS = {
 }
 
 DEMO_STAFF = {
-    "national": ("national_official", "national-cac"),
-    "reviewer-gd": ("reviewer", "cac-440000"),
-    "reviewer-bj": ("reviewer", "cac-110000"),
-    "reviewer-energy": ("reviewer", "pd-energy"),
-    "reviewer-ministry": ("reviewer", "dco-miit"),
-    "police-liaison": ("police_liaison", "ps-440000"),
+    "national": (Role.NATIONAL_OFFICIAL, "national-cac"),
+    "reviewer-gd": (Role.REVIEWER, "cac-440000"),
+    "reviewer-bj": (Role.REVIEWER, "cac-110000"),
+    "reviewer-energy": (Role.REVIEWER, "pd-energy"),
+    "reviewer-ministry": (Role.REVIEWER, "dco-miit"),
+    "police-liaison": (Role.POLICE_LIAISON, "ps-440000"),
 }
 
 
@@ -69,7 +70,7 @@ def seed_demo_world(password: str | None = None, *, load_reference: bool = True)
     for username, fields in DEMO_ORGANIZATIONS.items():
         org, _ = Organization.objects.get_or_create(uscc=fields["uscc"], defaults=fields)
         user = _user(username, password)
-        Membership.objects.get_or_create(user=user, role="reporter", organization=org)
+        Membership.objects.get_or_create(user=user, role=Role.REPORTER, organization=org)
         users[username] = user
     for username, (role, authority_code) in DEMO_STAFF.items():
         user = _user(username, password)

@@ -151,15 +151,17 @@ def report_page_get(*, user, pk) -> Report:
     return report
 
 
-def assignable_colleagues(report: Report) -> list:
-    """Who the report may be assigned to: staff of the authority holding it."""
+def colleague_memberships(report: Report):
+    """Staff of the authority holding the report: who it may be assigned to."""
     if report.tier == Tier.NATIONAL:
-        members = Membership.objects.filter(role=Membership.Role.NATIONAL_OFFICIAL)
-    else:
-        members = Membership.objects.filter(
-            role=Membership.Role.REVIEWER, authority_id=report.receiving_authority_id
-        )
-    user_ids = members.values("user_id")
+        return Membership.objects.filter(role=Membership.Role.NATIONAL_OFFICIAL)
+    return Membership.objects.filter(
+        role=Membership.Role.REVIEWER, authority_id=report.receiving_authority_id
+    )
+
+
+def assignable_colleagues(report: Report) -> list:
+    user_ids = colleague_memberships(report).values("user_id")
     return list(
         get_user_model().objects.filter(pk__in=user_ids, is_active=True).order_by("username")
     )

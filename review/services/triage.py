@@ -7,19 +7,20 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import Membership
 from escalation.constants import Kind
 from escalation.services.clocks import deadline_cancel, deadline_meet, deadline_open
 from notifications.models import Notification
 from notifications.services import notify_users
 from reports import workflow
-from reports.constants import REPORTABLE, Severity, Status, Tier
+from reports.constants import REPORTABLE, Severity, Status
 from reports.events import report_event_create
 from reports.models import Report, ReportEvent
 from reports.services.actions import begin, finish
 from reports.services.clocks import file_clock_start, sync_forward_clock
 from reports.services.drafting import apply_grading
 from reports.services.recipients import reporters
+
+from ..selectors import colleague_memberships
 
 
 @transaction.atomic
@@ -40,17 +41,9 @@ def report_assign(
     now = now or timezone.now()
     report, _role, to_status = begin(user, pk, "assign", version=version)
     assignee_id = getattr(assignee, "pk", assignee)
-    if report.tier == Tier.NATIONAL:
-        staff = Membership.objects.filter(
-            user_id=assignee_id, role=Membership.Role.NATIONAL_OFFICIAL
-        )
-    else:
-        staff = Membership.objects.filter(
-            user_id=assignee_id,
-            role=Membership.Role.REVIEWER,
-            authority_id=report.receiving_authority_id,
-        )
-    member = staff.select_related("user").first()
+    member = (
+        colleague_memberships(report).filter(user_id=assignee_id).select_related("user").first()
+    )
     if member is None:
         raise ValidationError({"user": _("Assign to a colleague at the authority holding it.")})
     report.assignee = member.user
