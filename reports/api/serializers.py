@@ -1,6 +1,7 @@
 """API v1 output serializers of reports (read only). The input serializers of the commands
 are in `inputs.py`."""
 
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -239,8 +240,6 @@ class AttachmentSerializer(serializers.ModelSerializer):
         return _username(obj.uploaded_by) if obj.uploaded_by_id else None
 
     def get_download_url(self, obj) -> str:
-        from django.urls import reverse
-
         return reverse(
             "reports-api:report-attachment-download", kwargs={"pk": obj.report_id, "aid": obj.pk}
         )
