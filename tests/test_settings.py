@@ -1,6 +1,6 @@
 """Settings: which settings module each entry point uses when DJANGO_SETTINGS_MODULE is not
-set. Each case runs in a fresh interpreter, with none of the portal's variables set but those
-the case names."""
+set, and the DEMO_TOTP default per settings module. Each case runs in a fresh interpreter,
+with none of the portal's variables set but those the case names."""
 
 import ast
 import os
@@ -96,3 +96,27 @@ def test_every_procfile_process_names_local_settings():
     assert set(processes) == {"web", "worker", "beat"}
     for name, command in processes.items():
         assert command.startswith("DJANGO_SETTINGS_MODULE=config.settings.local "), name
+
+
+@pytest.mark.parametrize(
+    "module, demo_totp, expected",
+    [
+        ("config.settings.base", None, False),
+        ("config.settings.base", "true", True),
+        ("config.settings.local", None, True),
+        ("config.settings.local", "false", False),
+        ("config.settings.test", None, True),
+        ("config.settings.test", "false", True),
+        ("config.settings.production", None, False),
+        ("config.settings.production", "true", False),
+    ],
+)
+def test_demo_authenticators_are_off_unless_local_or_test(module, demo_totp, expected, tmp_path):
+    variables = dict(PRODUCTION_VARIABLES) if module.endswith("production") else {}
+    if module.endswith("test"):
+        variables["DATABASE_URL"] = "postgres://postgres@127.0.0.1:5432/portal"  # not opened
+    if demo_totp is not None:
+        variables["DEMO_TOTP"] = demo_totp
+    result = run_python(f"import {module} as s; print(s.DEMO_TOTP)", tmp_path, **variables)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == [str(expected)]
