@@ -4,6 +4,7 @@ with none of the portal's variables set but those the case names."""
 
 import ast
 import os
+import re
 import subprocess
 import sys
 
@@ -35,6 +36,19 @@ def variables_read_by_config() -> dict[str, str]:
             if is_env and isinstance(first, ast.Constant) and isinstance(first.value, str):
                 found.setdefault(first.value, str(path.relative_to(ROOT)))
     return found
+
+
+ENV_LINE = re.compile(r"^#?\s*([A-Z][A-Z0-9_]*)=")
+
+
+def env_example_variables() -> list[tuple[str, str]]:
+    """(name, the line above it) for each `NAME=` or `# NAME=` line of `.env.example`."""
+    lines = (ROOT / ".env.example").read_text().splitlines()
+    return [
+        (m.group(1), lines[i - 1] if i else "")
+        for i, line in enumerate(lines)
+        if (m := ENV_LINE.match(line))
+    ]
 
 
 def run_python(code: str, tmp_path, **variables) -> subprocess.CompletedProcess:
@@ -120,3 +134,37 @@ def test_demo_authenticators_are_off_unless_local_or_test(module, demo_totp, exp
     result = run_python(f"import {module} as s; print(s.DEMO_TOTP)", tmp_path, **variables)
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == [str(expected)]
+
+
+def test_the_settings_read_the_variables_this_test_expects():
+    """The parser finds the settings' reads (a check that it is not silently empty)."""
+    read = variables_read_by_config()
+    assert {"DATABASE_URL", "DJANGO_SECRET_KEY", "DEMO_TOTP", "DJANGO_READ_DOT_ENV_FILE"} <= set(
+        read
+    )
+    assert read["DJANGO_SECURE_HSTS_SECONDS"] == "config/settings/production.py"
+
+
+def test_env_example_lists_every_variable_the_settings_read():
+    listed = {name for name, _ in env_example_variables()}
+    missing = {
+        name: path for name, path in variables_read_by_config().items() if name not in listed
+    }
+    assert not missing, f"not in .env.example: {missing}"
+    assert "DJANGO_SETTINGS_MODULE" in listed
+
+
+def test_env_example_lists_nothing_that_is_not_read():
+    """A name not read through `env` must at least appear in an entry point that reads it."""
+    read = set(variables_read_by_config())
+    entry_points = "".join(
+        (ROOT / name).read_text()
+        for name in ("manage.py", "config/wsgi.py", "config/celery.py", "Makefile", "Procfile")
+    )
+    stale = [n for n, _ in env_example_variables() if n not in read and n not in entry_points]
+    assert not stale, f"read by nothing: {stale}"
+
+
+def test_every_variable_in_env_example_has_a_comment_line_above_it():
+    for name, above in env_example_variables():
+        assert above.startswith("# ") and not ENV_LINE.match(above), name
