@@ -218,8 +218,9 @@ EMAIL_USE_TLS = env.bool("DJANGO_EMAIL_USE_TLS", default=False)
 DEFAULT_FROM_EMAIL = env.str("DJANGO_DEFAULT_FROM_EMAIL", default="noreply@portal.local")
 
 DEMO_PASSWORD = env.str("DEMO_PASSWORD", default="demo-password")
-# Demo authority accounts get a ready authenticator (never in production).
-DEMO_TOTP = env.bool("DEMO_TOTP", default=True)
+# Demo authority accounts get a ready authenticator: off here; local.py and test.py turn it
+# on, production.py forces it off.
+DEMO_TOTP = env.bool("DEMO_TOTP", default=False)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
