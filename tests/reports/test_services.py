@@ -3,6 +3,8 @@ history entry it leaves, and the notifications and clocks it is responsible for.
 driven through the services only; time is the `now` each one is given."""
 
 import hashlib
+import struct
+import zlib
 from datetime import timedelta
 from pathlib import Path
 
@@ -23,8 +25,44 @@ from review.services.forwarding import report_forward
 from review.services.requests import report_request_info, report_require
 from review.services.triage import report_claim, report_close
 
-PDF = b"%PDF-1.7\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
-PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00"
+
+def _pdf_one_page() -> bytes:
+    """A complete one-page PDF (catalogue, page tree, page, cross-reference table)."""
+    objects = [
+        b"<</Type/Catalog/Pages 2 0 R>>",
+        b"<</Type/Pages/Kids[3 0 R]/Count 1>>",
+        b"<</Type/Page/Parent 2 0 R/MediaBox[0 0 72 72]>>",
+    ]
+    out, offsets = b"%PDF-1.4\n", []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<</Size %d/Root 1 0 R>>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    return out
+
+
+PDF = _pdf_one_page()
+
+
+def _png_1x1() -> bytes:
+    """A complete 1×1 transparent PNG (signature, IHDR, IDAT, IEND with their CRCs)."""
+
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        return (
+            struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+        )
+
+    header = struct.pack(">IIBBBBB", 1, 1, 8, 6, 0, 0, 0)
+    pixels = zlib.compress(b"\x00\x00\x00\x00\x00")
+    return (
+        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", pixels) + chunk(b"IEND", b"")
+    )
+
+
+PNG = _png_1x1()
 SUMMARY = {
     "cause": "弱口令",
     "emergency_measures": "隔离主机",
