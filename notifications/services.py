@@ -37,7 +37,9 @@ def notification_email(*, notification_id: int, now: datetime | None = None) -> 
     now = now or timezone.now()
     with transaction.atomic():
         n = (
-            Notification.objects.select_for_update()
+            # only the notification's row: PostgreSQL cannot lock the nullable side of the
+            # outer join to its report
+            Notification.objects.select_for_update(of=("self",))
             .select_related("user", "report")
             .filter(pk=notification_id, emailed_at__isnull=True)
             .first()

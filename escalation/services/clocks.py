@@ -17,12 +17,19 @@ from ..constants import Kind, Outcome
 from ..models import Deadline, EscalationPolicy
 
 
-def _open_clock(report, kind):
-    return (
+def _open_clocks(report, kind) -> list[Deadline]:
+    """The open clocks of a kind: at most one, but for information requests (a report may
+    have several requests open at once)."""
+    return list(
         Deadline.objects.select_for_update()
         .filter(report=report, kind=kind, outcome=Outcome.OPEN)
-        .first()
+        .order_by("opened_at", "pk")
     )
+
+
+def _open_clock(report, kind):
+    clocks = _open_clocks(report, kind)
+    return clocks[0] if clocks else None
 
 
 def sync_next_due(report) -> None:
@@ -87,31 +94,35 @@ def deadline_open(
 
 @transaction.atomic(savepoint=False)  # called inside the report services' transaction
 def deadline_meet(*, report, kind: str, at: datetime) -> Deadline | None:
-    deadline = _open_clock(report, kind)
-    if deadline is None:
-        return None
-    deadline.met_at = at
-    deadline.outcome, deadline.lateness = rules.met_outcome(
-        at, deadline.due_at, deadline.statutory_due_at
-    )
-    deadline.next_fire_at = None
-    deadline.save()
-    sync_next_due(report)
-    return deadline
+    """Meet the open clock of a kind (every open one, for information requests: a
+    follow-up answers them all). Returns the first, or None when none was open."""
+    clocks = _open_clocks(report, kind)
+    for deadline in clocks:
+        deadline.met_at = at
+        deadline.outcome, deadline.lateness = rules.met_outcome(
+            at, deadline.due_at, deadline.statutory_due_at
+        )
+        deadline.next_fire_at = None
+        deadline.save()
+    if clocks:
+        sync_next_due(report)
+    return clocks[0] if clocks else None
 
 
 @transaction.atomic(savepoint=False)  # called inside the report services' transaction
 def deadline_cancel(*, report, kind: str, at: datetime, reason: str) -> Deadline | None:
-    deadline = _open_clock(report, kind)
-    if deadline is None:
-        return None
-    deadline.outcome = Outcome.NOT_REQUIRED
-    deadline.closed_reason = reason
-    deadline.acted_at = at
-    deadline.next_fire_at = None
-    deadline.save()
-    sync_next_due(report)
-    return deadline
+    """Close the open clock of a kind (every open one, for information requests) as no
+    longer required. Returns the first, or None when none was open."""
+    clocks = _open_clocks(report, kind)
+    for deadline in clocks:
+        deadline.outcome = Outcome.NOT_REQUIRED
+        deadline.closed_reason = reason
+        deadline.acted_at = at
+        deadline.next_fire_at = None
+        deadline.save()
+    if clocks:
+        sync_next_due(report)
+    return clocks[0] if clocks else None
 
 
 def kinds_opened(report) -> set[str]:

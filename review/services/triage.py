@@ -7,7 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from escalation.constants import Kind
+from escalation.constants import Kind, Outcome
 from escalation.services.clocks import deadline_cancel, deadline_meet, deadline_open
 from notifications.models import Notification
 from notifications.services import notify_users
@@ -102,8 +102,12 @@ def report_grade(
         actor=user,
         note=f"{Severity(before).label} → {Severity(severity).label}: {reason.strip()}",
     )
-    if report.severity in REPORTABLE and not report.deadlines.filter(kind=Kind.FILE).exists():
-        # graded up from a voluntary 一般 report: record whether it was filed in time
+    filing_recorded = (
+        report.deadlines.filter(kind=Kind.FILE).exclude(outcome=Outcome.NOT_REQUIRED).exists()
+    )
+    if report.severity in REPORTABLE and not filing_recorded:
+        # graded up from a voluntary 一般 report (even one whose draft once had a filing
+        # clock, cancelled when it was declared 一般): record whether it was filed in time
         deadline_open(report=report, kind=Kind.FILE, opened_at=file_clock_start(report), now=now)
         deadline_meet(report=report, kind=Kind.FILE, at=report.submitted_at)
     sync_forward_clock(
