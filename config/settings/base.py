@@ -177,9 +177,18 @@ CSRF_COOKIE_HTTPONLY = False
 X_FRAME_OPTIONS = "DENY"
 
 REDIS_URL = env.str("REDIS_URL", default="")
+# A broker that is down or frozen costs a request at most a second or two: short connect and
+# read timeouts, no retry of a timed-out command (core/tasks.py). The socket timeout stays
+# above kombu's 1 s BRPOP timeout used by workers.
+REDIS_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": 5 * 3600,
+    "socket_connect_timeout": 1,
+    "socket_timeout": 2,
+    "retry_on_timeout": False,
+}
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 5 * 3600}
+    CELERY_BROKER_TRANSPORT_OPTIONS = REDIS_BROKER_TRANSPORT_OPTIONS
 else:
     # kombu's SQLAlchemy transport, on a SQLite file of its own.
     CELERY_BROKER_URL = f"sqla+sqlite:///{VAR_DIR / 'broker.sqlite3'}"
@@ -194,6 +203,12 @@ CELERY_TASK_SOFT_TIME_LIMIT = 60
 CELERY_TASK_TIME_LIMIT = 300
 CELERY_TIMEZONE = "UTC"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Publishing from a request: one bounded attempt, no retry (core/tasks.py); workers and beat
+# still reconnect by themselves (broker_connection_retry, broker_connection_max_retries).
+CELERY_BROKER_CONNECTION_TIMEOUT = 1
+CELERY_TASK_PUBLISH_RETRY = False
+# After a failed publish this process does not try again for this long (core/tasks.py).
+BROKER_BACKOFF_SECONDS = 10
 
 ESCALATION_SWEEP_SECONDS = env.int("ESCALATION_SWEEP_SECONDS", default=5)
 # ETA tasks only this far ahead: below the Redis visibility timeout
