@@ -2,9 +2,10 @@
 404, ActionForbidden → 403, InvalidTransition → 409), its pagination, and the 404 of a URL
 no route matches."""
 
-from django.core.exceptions import NON_FIELD_ERRORS
+from django.core.exceptions import NON_FIELD_ERRORS, RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import JsonResponse
+from django.utils.translation import gettext_lazy as _
 from django.views.defaults import page_not_found as html_page_not_found
 from rest_framework import exceptions, status
 from rest_framework.pagination import PageNumberPagination
@@ -34,11 +35,20 @@ def page_not_found(request, exception):
     """404 for a URL no route matches: JSON under /api/ (API clients never get an HTML
     page), Django's page elsewhere."""
     if request.path_info.startswith("/api/"):
-        return JsonResponse({"detail": str(exceptions.NotFound.default_detail)}, status=404)
+        return JsonResponse(
+            {"detail": str(exceptions.NotFound.default_detail)},
+            status=404,
+            content_type="application/json; charset=utf-8",
+        )
     return html_page_not_found(request, exception)
 
 
 def exception_handler(exc, context):
+    if isinstance(exc, RequestDataTooBig):
+        return Response(
+            {"detail": str(_("The request body is too large."))},
+            status=status.HTTP_400_BAD_REQUEST,
+        )
     if isinstance(exc, DjangoValidationError):
         non_field = api_settings.NON_FIELD_ERRORS_KEY
         if hasattr(exc, "error_dict"):

@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse
-from rest_framework import serializers
+from rest_framework import exceptions, parsers, renderers, serializers
 from rest_framework.exceptions import ValidationError
 from rest_framework.settings import api_settings
 
@@ -80,3 +80,33 @@ def call_service(service, *, renames: Mapping | None = None, **kwargs):
         return service(**kwargs)
     except DjangoValidationError as exc:
         raise api_errors(exc, renames) from exc
+
+
+class JSONRenderer(renderers.JSONRenderer):
+    """`application/json; charset=utf-8`: every API answer, errors included, names its
+    charset (Chinese messages are never guessed at)."""
+
+    charset = "utf-8"
+
+
+def _contains_nul(value) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_contains_nul(k) or _contains_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_contains_nul(v) for v in value)
+    return False
+
+
+class JSONParser(parsers.JSONParser):
+    """DRF's parser, refusing U+0000 anywhere in the document (keys included) with a 400:
+    PostgreSQL text cannot hold it, and a lookup by such a value would be a 500."""
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        data = super().parse(stream, media_type, parser_context)
+        if _contains_nul(data):
+            raise exceptions.ParseError(
+                _("The request contains a NUL character (U+0000), which is not allowed.")
+            )
+        return data

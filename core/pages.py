@@ -1,7 +1,8 @@
 """Small helpers for server-rendered pages."""
 
-from django.http import FileResponse
+from django.http import FileResponse, Http404
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 
 DEFAULT_PAGE_SIZE = 20
 PAGE_SIZES = (10, 20, 50, 100)
@@ -10,15 +11,22 @@ PAGE_SIZES = (10, 20, 50, 100)
 class LitePage:
     """A page of a queryset that needs no COUNT(*): it fetches one row more than it shows to
     know whether there is a next page. Over an indexed ordering, page 1 costs the same with
-    a thousand reports or a million."""
+    a thousand reports or a million. A page past the end (page 1 aside) is a 404, as with
+    Django's paginator; a page number no database offset can hold is one too."""
+
+    MAX_NUMBER = 10**9
 
     def __init__(self, queryset, number, per_page: int = DEFAULT_PAGE_SIZE):
         try:
             number = max(1, int(number))
         except (TypeError, ValueError):
             number = 1
+        if number > self.MAX_NUMBER:
+            raise Http404(_("There is no page %(number)s.") % {"number": number})
         offset = (number - 1) * per_page
         rows = list(queryset[offset : offset + per_page + 1])
+        if number > 1 and not rows:
+            raise Http404(_("There is no page %(number)s.") % {"number": number})
         self.object_list = rows[:per_page]
         self.number = number
         self.has_next = len(rows) > per_page

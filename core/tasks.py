@@ -72,6 +72,8 @@ def enqueue_on_commit(task_name: str, *args, eta=None) -> None:
     def send_after_commit() -> None:
         send_task_now(task_name, *args, eta=eta)
 
-    # Django names the callback if it ever logs it: give it a real name.
+    # Django names the callback if it ever logs it: give it a real name; and say what it
+    # sends (for tests that capture the callbacks).
     send_after_commit.__qualname__ = f"enqueue_on_commit[{task_name}]"
+    send_after_commit.task = (task_name, args, eta)
     transaction.on_commit(send_after_commit, robust=True)

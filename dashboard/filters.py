@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Province, Sector
+from core.filters import EARLIEST_DATE, BoundedDateField
 from reports.constants import Channel, Severity
 from reports.models import Category
 
@@ -108,10 +109,10 @@ class CategoryChoiceField(forms.ModelChoiceField):
 
 
 class DashboardFilterForm(forms.Form):
-    date_from = forms.DateField(
+    date_from = BoundedDateField(
         label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
-    date_to = forms.DateField(
+    date_to = BoundedDateField(
         label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
     province = forms.ModelChoiceField(
@@ -147,8 +148,10 @@ class DashboardFilterForm(forms.Form):
 
     def clean(self):
         data = super().clean()
+        if "date_from" in self.errors or "date_to" in self.errors:
+            return data  # a bad date: no period to check
         last = data.get("date_to") or today(self.now)
-        first = data.get("date_from") or last - timedelta(days=DEFAULT_DAYS - 1)
+        first = data.get("date_from") or max(last - timedelta(days=DEFAULT_DAYS - 1), EARLIEST_DATE)
         if first > last:
             raise forms.ValidationError(
                 {"date_from": _("The start of the period must not be after its end.")}

@@ -90,7 +90,9 @@ class ExportView(DashboardAccessMixin, View):
             raise Http404
         form = self.filter_form(request)
         if not form.is_valid():
-            return HttpResponseBadRequest(form.errors.as_text(), content_type="text/plain")
+            return HttpResponseBadRequest(
+                form.errors.as_text(), content_type="text/plain; charset=utf-8"
+            )
         filters = form.filters()
         if table == "reports":
             reports = selectors.scoped_reports(user=request.user, scope=self.scope, filters=filters)

@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.filters import BoundedDateFilter
 from reports.filters import ReportFilterSet
 
 
@@ -31,12 +32,12 @@ class ReviewQueueFilterSet(ReportFilterSet):
         method="filter_organization",
         help_text=_("Name, or unified social credit code."),
     )
-    submitted_from = django_filters.DateFilter(
+    submitted_from = BoundedDateFilter(
         label=_("submitted from"),
         method="filter_submitted_from",
         widget=forms.DateInput(attrs={"type": "date"}),
     )
-    submitted_to = django_filters.DateFilter(
+    submitted_to = BoundedDateFilter(
         label=_("submitted until"),
         method="filter_submitted_to",
         widget=forms.DateInput(attrs={"type": "date"}),

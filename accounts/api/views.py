@@ -4,11 +4,10 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import permissions
 from rest_framework.authtoken.models import Token
 from rest_framework.exceptions import ValidationError
-from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from core.api import BAD_REQUEST
+from core.api import BAD_REQUEST, JSONParser
 
 from ..models import AuthEvent
 from ..otp import check_token_otp

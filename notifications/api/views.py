@@ -2,10 +2,9 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
-from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 
-from core.api import BAD_REQUEST, NO_SUCH_PAGE, UNAUTHORIZED, call_service
+from core.api import BAD_REQUEST, NO_SUCH_PAGE, UNAUTHORIZED, JSONParser, call_service
 
 from ..filters import NotificationFilterSet
 from ..models import Notification

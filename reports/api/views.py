@@ -16,11 +16,11 @@ from rest_framework import mixins, permissions, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.negotiation import BaseContentNegotiation
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from accounts.roles import roles_of
-from core.api import BAD_REQUEST, NO_SUCH_PAGE, UNAUTHORIZED
+from core.api import BAD_REQUEST, NO_SUCH_PAGE, UNAUTHORIZED, JSONParser
 from core.pages import download_response
 
 from ..filters import ReportFilterSet

@@ -8,11 +8,10 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import permissions, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 
 from accounts.roles import roles_of
-from core.api import BAD_REQUEST, UNAUTHORIZED
+from core.api import BAD_REQUEST, UNAUTHORIZED, JSONParser
 from reports.api.base import (
     FORBIDDEN,
     ReportCommandsViewSet,

@@ -74,8 +74,7 @@ def test_notify_queues_the_e_mail_after_commit_for_users_with_an_address(
         created = notify([gd, demo["national"]], report, now)
     mailed = next(n for n in created if n.user_id == gd.pk)
     (send,) = callbacks
-    assert send.args == ("escalation.notification_email",)
-    assert send.keywords == {"args": (mailed.pk,), "eta": None}
+    assert send.task == ("escalation.notification_email", (mailed.pk,), None)
 
 
 def test_notify_sends_no_e_mail_itself(demo, report, now, with_email, mailoutbox):
