@@ -184,6 +184,23 @@ else:
     # kombu's SQLAlchemy transport, on a SQLite file of its own.
     CELERY_BROKER_URL = f"sqla+sqlite:///{VAR_DIR / 'broker.sqlite3'}"
     CELERY_BROKER_TRANSPORT_OPTIONS = {}
+# The shared cache: only the version number of the reference tables kept in memory
+# (core/refcache.py). Per process without Redis; short timeouts, and an outage is
+# remembered for a few seconds, so that Redis being down never holds up a request.
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "portal",
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 1.0},
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Longest a process keeps a reference table in memory when no shared cache tells it of a
+# change (with Redis, a change reaches every process at once).
+REFERENCE_CACHE_SECONDS = 60
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
@@ -224,7 +241,7 @@ DEMO_TOTP = env.bool("DEMO_TOTP", default=False)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "accounts.authentication.TokenWithRolesAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": [
