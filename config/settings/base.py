@@ -5,6 +5,7 @@ REDIS_URL are not set (docs/ARCHITECTURE.md, Running)."""
 from datetime import timedelta
 
 from django.utils.translation import gettext_lazy as _
+from kombu import Queue
 
 from config.env import BASE_DIR, env
 
@@ -211,6 +212,15 @@ CELERY_TASK_SOFT_TIME_LIMIT = 60
 CELERY_TASK_TIME_LIMIT = 300
 CELERY_TIMEZONE = "UTC"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Clocks first: the clock tasks (the ETA act and the sweep) have their own queue, served by
+# their own worker (`-Q clocks`), so that reminders and forwards never wait behind e-mail,
+# dashboard refreshes or exports (`-Q celery`). A worker started without -Q serves both.
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+CELERY_TASK_QUEUES = (Queue("celery"), Queue("clocks"))
+CELERY_TASK_ROUTES = {
+    "escalation.deadline_act": {"queue": "clocks"},
+    "escalation.sweep": {"queue": "clocks"},
+}
 
 ESCALATION_SWEEP_SECONDS = env.int("ESCALATION_SWEEP_SECONDS", default=5)
 # ETA tasks only this far ahead: below the Redis visibility timeout
