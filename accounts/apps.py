@@ -1,6 +1,8 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from core.refcache import watch
+
 
 class AccountsConfig(AppConfig):
     name = "accounts"
@@ -8,3 +10,7 @@ class AccountsConfig(AppConfig):
 
     def ready(self):
         from . import signals  # noqa: F401  (authentication audit receivers)
+        from .models import Authority
+
+        # Routing keeps the authorities in memory (core/refcache.py).
+        watch(Authority)

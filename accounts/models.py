@@ -6,6 +6,8 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from core.refcache import ReferenceQuerySet
+
 from .constants import Role
 from .validators import validate_uscc
 
@@ -82,6 +84,7 @@ class Authority(BilingualName):
     )
     is_national = models.BooleanField(_("national tier"), default=False)
     history = HistoricalRecords()
+    objects = ReferenceQuerySet.as_manager()  # routing keeps the authorities in memory
 
     class Meta:
         ordering = ["kind", "code"]

@@ -6,6 +6,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from core.refcache import ReferenceCache, ReferenceQuerySet
 from reports.constants import FILE_LIMITS, FORWARD_LIMITS, Channel
 from reports.models import Report
 
@@ -31,6 +32,7 @@ class EscalationPolicy(models.Model):
         _("reminders at these fractions of the window"), default=default_reminder_fractions
     )
     history = HistoricalRecords()
+    objects = ReferenceQuerySet.as_manager()
 
     class Meta:
         ordering = ["channel"]
@@ -82,8 +84,14 @@ class EscalationPolicy(models.Model):
 
     @classmethod
     def snapshot_for(cls, channel: str) -> PolicySnapshot:
-        policy = cls.objects.filter(channel=channel).first()
-        return policy.snapshot() if policy else statutory_policy(channel)
+        """The channel's limits (kept in memory: core/refcache.py), or the law's."""
+        snapshot = _policies.get().get(channel)
+        return snapshot if snapshot is not None else statutory_policy(channel)
+
+
+_policies = ReferenceCache(
+    lambda: {policy.channel: policy.snapshot() for policy in EscalationPolicy.objects.all()}
+)
 
 
 class Deadline(models.Model):

@@ -8,11 +8,11 @@ against its own index of the authorities."""
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
-from django.db.models import Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.models import Authority
+from core.refcache import ReferenceCache
 
 from .constants import Channel
 
@@ -116,21 +116,46 @@ def missing_error(key: AuthorityKey) -> ValidationError:
 class Route:
     channel: str
     receiving: Authority
-    copies: tuple[Authority, ...]
+    copies: tuple[Authority, ...]  # in the authorities' order (kind, code)
+
+
+AUTHORITY_FIELDS = [f.attname for f in Authority._meta.concrete_fields]
+
+
+def _load_authorities() -> dict:
+    """The authorities a report can be routed or copied to, by kind and scope."""
+    found = {}
+    rows = Authority.objects.filter(is_national=False, kind__in=list(SCOPE_FIELD))
+    for values in rows.values_list(*AUTHORITY_FIELDS):
+        row = dict(zip(AUTHORITY_FIELDS, values, strict=True))
+        found[AuthorityKey(row["kind"], row[SCOPE_FIELD[row["kind"]]])] = row
+    return found
+
+
+_authorities = ReferenceCache(_load_authorities)
+
+
+def _authority(row: dict) -> Authority:
+    authority = Authority(**row)
+    authority._state.adding = False
+    authority._state.db = "default"
+    return authority
 
 
 def route(organization, *, involves_cii: bool, suspected_crime: bool) -> Route:
-    """The plan, with its authorities read in one query."""
+    """The plan, with its authorities (kept in memory: core/refcache.py; fresh instances
+    each call)."""
     plan = plan_route(organization, involves_cii=involves_cii, suspected_crime=suspected_crime)
-    keys = [plan.receiving, *plan.copies, *plan.copies_if_configured]
-    condition = Q(pk__in=[])
-    for key in keys:
-        if key.scope:
-            condition |= Q(kind=key.kind, **{SCOPE_FIELD[key.kind]: key.scope})
-    found = {AuthorityKey.of(a): a for a in Authority.objects.filter(condition, is_national=False)}
+    known = _authorities.get()
+    found = {
+        key: _authority(known[key])
+        for key in (plan.receiving, *plan.copies, *plan.copies_if_configured)
+        if key.scope and key in known
+    }
     for key in (plan.receiving, *plan.copies):
         if key not in found:
             raise missing_error(key)
     copies = [found[key] for key in plan.copies]
     copies += [found[key] for key in plan.copies_if_configured if key in found]
+    copies.sort(key=lambda a: (a.kind, a.code))
     return Route(channel=plan.channel, receiving=found[plan.receiving], copies=tuple(copies))

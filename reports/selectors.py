@@ -1,10 +1,13 @@
 """Reads. Every selector starts from `Report.objects.visible_to(user)`; not visible = 404."""
 
-from django.db.models import Prefetch, Q
+from django.contrib.postgres.expressions import ArraySubquery
+from django.db import connection
+from django.db.models import OuterRef, Prefetch, Q
 from django.http import Http404
 
 from accounts.models import Organization
 from accounts.roles import roles_of
+from core.refcache import ReferenceCache
 
 from . import workflow
 from .grading import Criterion
@@ -22,7 +25,11 @@ def report_list(*, user):
 def report_get(*, user, pk, lock: bool = False) -> Report:
     qs = Report.objects.visible_to(user)
     if lock:
-        qs = qs.select_for_update(of=("self",))
+        qs = qs.select_for_update(of=("self",)).select_related("organization")
+        if connection.vendor == "postgresql":
+            # the authorities it is copied to, for the services that route it again
+            held = Report.copied_to.through.objects.filter(report_id=OuterRef("pk"))
+            qs = qs.annotate(held_copies=ArraySubquery(held.values("authority_id")))
     else:
         qs = qs.select_related(
             "organization",
@@ -102,11 +109,40 @@ def allowed_actions(report: Report, *, user) -> list[str]:
     return workflow.allowed_actions(state, roles=roles, actor_id=user.pk)
 
 
-def grading_criteria() -> list[Criterion]:
-    return [
+def _load_criteria() -> tuple[Criterion, ...]:
+    return tuple(
         Criterion(c.indicator, c.level, c.threshold, c.unit, c.scope)
         for c in GradingCriterion.objects.all()
-    ]
+    )
+
+
+def _load_leaf_categories() -> dict[str, tuple]:
+    return {
+        code: (parent_id, name, name_en)
+        for code, parent_id, name, name_en in Category.objects.filter(
+            children__isnull=True
+        ).values_list("code", "parent_id", "name", "name_en")
+    }
+
+
+_criteria = ReferenceCache(_load_criteria)
+_leaf_categories = ReferenceCache(_load_leaf_categories)
+
+
+def grading_criteria() -> list[Criterion]:
+    """The grading guide's criteria (in memory; read again when an admin changes them)."""
+    return list(_criteria.get())
+
+
+def leaf_category(code) -> Category | None:
+    """The sub-category with this code (in memory), or None: a fresh instance each call."""
+    row = _leaf_categories.get().get(str(code))
+    if row is None:
+        return None
+    category = Category(code=str(code), parent_id=row[0], name=row[1], name_en=row[2])
+    category._state.adding = False
+    category._state.db = "default"
+    return category
 
 
 def leaf_categories():

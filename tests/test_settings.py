@@ -107,7 +107,7 @@ def test_every_procfile_process_names_local_settings():
         if line.strip() and not line.startswith("#"):
             name, command = line.split(":", 1)
             processes[name] = command.strip()
-    assert set(processes) == {"web", "worker", "beat"}
+    assert set(processes) == {"web", "worker", "clocks", "beat"}
     for name, command in processes.items():
         assert command.startswith("DJANGO_SETTINGS_MODULE=config.settings.local "), name
 

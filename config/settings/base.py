@@ -5,6 +5,7 @@ REDIS_URL are not set (docs/ARCHITECTURE.md, Running)."""
 from datetime import timedelta
 
 from django.utils.translation import gettext_lazy as _
+from kombu import Queue
 
 from config.env import BASE_DIR, env
 
@@ -194,6 +195,23 @@ else:
     # kombu's SQLAlchemy transport, on a SQLite file of its own.
     CELERY_BROKER_URL = f"sqla+sqlite:///{VAR_DIR / 'broker.sqlite3'}"
     CELERY_BROKER_TRANSPORT_OPTIONS = {}
+# The shared cache: only the version number of the reference tables kept in memory
+# (core/refcache.py). Per process without Redis; short timeouts, and an outage is
+# remembered for a few seconds, so that Redis being down never holds up a request.
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "portal",
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 1.0},
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Longest a process keeps a reference table in memory when no shared cache tells it of a
+# change (with Redis, a change reaches every process at once).
+REFERENCE_CACHE_SECONDS = 60
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
@@ -210,6 +228,15 @@ CELERY_BROKER_CONNECTION_TIMEOUT = 1
 CELERY_TASK_PUBLISH_RETRY = False
 # After a failed publish this process does not try again for this long (core/tasks.py).
 BROKER_BACKOFF_SECONDS = 10
+# Clocks first: the clock tasks (the ETA act and the sweep) have their own queue, served by
+# their own worker (`-Q clocks`), so that reminders and forwards never wait behind e-mail,
+# dashboard refreshes or exports (`-Q celery`). A worker started without -Q serves both.
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+CELERY_TASK_QUEUES = (Queue("celery"), Queue("clocks"))
+CELERY_TASK_ROUTES = {
+    "escalation.deadline_act": {"queue": "clocks"},
+    "escalation.sweep": {"queue": "clocks"},
+}
 
 ESCALATION_SWEEP_SECONDS = env.int("ESCALATION_SWEEP_SECONDS", default=5)
 # ETA tasks only this far ahead: below the Redis visibility timeout
@@ -240,7 +267,7 @@ DEMO_TOTP = env.bool("DEMO_TOTP", default=False)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "accounts.authentication.TokenWithRolesAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": [

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.db.models import Min
 from django.utils import timezone
 
+from core.history import history_create
 from core.tasks import enqueue_on_commit
 from reports.models import Report
 
@@ -98,11 +99,7 @@ def deadline_meet(*, report, kind: str, at: datetime) -> Deadline | None:
     follow-up answers them all). Returns the first, or None when none was open."""
     clocks = _open_clocks(report, kind)
     for deadline in clocks:
-        deadline.met_at = at
-        deadline.outcome, deadline.lateness = rules.met_outcome(
-            at, deadline.due_at, deadline.statutory_due_at
-        )
-        deadline.next_fire_at = None
+        _meet(deadline, at)
         deadline.save()
     if clocks:
         sync_next_due(report)
@@ -115,14 +112,102 @@ def deadline_cancel(*, report, kind: str, at: datetime, reason: str) -> Deadline
     longer required. Returns the first, or None when none was open."""
     clocks = _open_clocks(report, kind)
     for deadline in clocks:
-        deadline.outcome = Outcome.NOT_REQUIRED
-        deadline.closed_reason = reason
-        deadline.acted_at = at
-        deadline.next_fire_at = None
+        _cancel(deadline, at, reason)
         deadline.save()
     if clocks:
         sync_next_due(report)
     return clocks[0] if clocks else None
+
+
+def _meet(deadline: Deadline, at: datetime) -> None:
+    deadline.met_at = at
+    deadline.outcome, deadline.lateness = rules.met_outcome(
+        at, deadline.due_at, deadline.statutory_due_at
+    )
+    deadline.next_fire_at = None
+
+
+def _cancel(deadline: Deadline, at: datetime, reason: str) -> None:
+    deadline.outcome = Outcome.NOT_REQUIRED
+    deadline.closed_reason = reason
+    deadline.acted_at = at
+    deadline.next_fire_at = None
+
+
+@transaction.atomic(savepoint=False)  # called inside the report services' transaction
+def deadlines_apply(
+    *,
+    report,
+    now: datetime,
+    open: tuple = (),
+    meet: tuple = (),
+    cancel: dict | None = None,
+    new_report: bool = False,
+) -> list[Deadline]:
+    """Several clock changes of one report in a fixed number of queries, for the write path
+    of creation and submission (docs/ARCHITECTURE.md, "The write path"): `open` — (kind,
+    opened_at) pairs, as `deadline_open` —, then `meet` — kinds, as `deadline_meet` —, then
+    `cancel` — {kind: reason}, as `deadline_cancel`. One read of the report's clocks (none
+    for a report just inserted: `new_report`), one write per changed clock, one insert of
+    the new ones, one insert of their history.
+
+    Sets `report.next_due_at`; the caller saves the report. Returns every clock of the
+    report, in their order."""
+    clocks = (
+        []
+        if new_report
+        else list(
+            Deadline.objects.select_for_update().filter(report=report).order_by("opened_at", "pk")
+        )
+    )
+    created: list[Deadline] = []
+    changed: list[Deadline] = []
+
+    def first_open(kind):
+        return next((d for d in clocks if d.kind == kind and d.outcome == Outcome.OPEN), None)
+
+    def touch(deadline):
+        if deadline not in created and deadline not in changed:
+            changed.append(deadline)
+
+    for kind, opened_at in open:
+        existing = None if kind == Kind.INFO_REQUEST else first_open(kind)
+        if existing is not None:
+            unchanged = (
+                existing.opened_at == opened_at and existing.policy_channel == report.channel
+            )
+            if unchanged or kind != Kind.FILE:
+                continue
+            deadline = existing
+            touch(deadline)
+        else:
+            deadline = Deadline(report=report, kind=kind)
+            created.append(deadline)
+            clocks.append(deadline)
+        policy = EscalationPolicy.snapshot_for(report.channel)
+        _set_times(deadline, opened_at=opened_at, policy=policy, now=now)
+    for kind in meet:
+        for deadline in clocks:
+            if deadline.kind == kind and deadline.outcome == Outcome.OPEN:
+                _meet(deadline, now)
+                touch(deadline)
+    for kind, reason in (cancel or {}).items():
+        for deadline in clocks:
+            if deadline.kind == kind and deadline.outcome == Outcome.OPEN:
+                _cancel(deadline, now, reason)
+                touch(deadline)
+
+    for deadline in changed:
+        deadline.skip_history_when_saving = True
+        deadline.save()
+        del deadline.skip_history_when_saving
+    if created:
+        Deadline.objects.bulk_create(created)
+    history_create(Deadline, [(d, "~") for d in changed] + [(d, "+") for d in created])
+    for deadline in changed + created:
+        schedule(deadline, now)
+    report.next_due_at = min((d.due_at for d in clocks if d.outcome == Outcome.OPEN), default=None)
+    return sorted(clocks, key=lambda d: (d.opened_at, d.pk))
 
 
 def kinds_opened(report) -> set[str]:

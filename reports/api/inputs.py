@@ -11,6 +11,7 @@ from core.fields import TEXT_MAX
 from ..constants import Severity
 from ..indicators import clean_indicators
 from ..models import Category, FollowUp
+from ..selectors import leaf_category
 from .serializers import IndicatorsField, ReportSerializer
 
 SERVER_SET = frozenset(ReportSerializer.Meta.fields) | {
@@ -70,6 +71,15 @@ class LeafCategoryField(serializers.SlugRelatedField):
             queryset=Category.objects.filter(children__isnull=True),
             **kwargs,
         )
+
+    def to_internal_value(self, data):
+        # the sub-categories are reference data kept in memory (no query per request)
+        if isinstance(data, dict | list):
+            self.fail("invalid")
+        category = leaf_category(data)
+        if category is None:
+            self.fail("does_not_exist", slug_name=self.slug_field, value=str(data))
+        return category
 
 
 class ReportDraftInputSerializer(ReportInputSerializer):

@@ -381,6 +381,28 @@ class ReportSerializer(serializers.ModelSerializer):
         return [COMMAND_NAMES.get(a, a) for a in allowed_actions(obj, user=request.user)]
 
 
+class ReportBriefSerializer(ReportSerializer):
+    """The short form of a report, for a command's answer when the client sends `Prefer:
+    return=minimal`: what it needs to go on (the id and version for the next command,
+    where the report went, its clocks and what it may do now). Read only."""
+
+    class Meta(ReportSerializer.Meta):
+        fields = [
+            "id",
+            "reference",
+            "version",
+            "status",
+            "tier",
+            "channel",
+            "severity",
+            "receiving_authority",
+            "submitted_at",
+            "deadlines",
+            "actions",
+        ]
+        read_only_fields = fields
+
+
 class CategorySerializer(serializers.ModelSerializer):
     parent = serializers.CharField(
         source="parent_id", allow_null=True, read_only=True, help_text=_("The class code.")

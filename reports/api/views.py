@@ -33,6 +33,7 @@ from .base import (
     CONFLICT,
     FORBIDDEN,
     NOT_FOUND,
+    PREFER,
     REPORT_ID,
     ReportCommandsViewSet,
     action_schema,
@@ -117,7 +118,7 @@ class ReportViewSet(ReportCommandsViewSet):
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
     def retrieve(self, request, pk=None):
-        return self.output(pk)
+        return self.output(pk, command=False)
 
     @extend_schema(
         summary=_("Create a draft"),
@@ -131,7 +132,8 @@ class ReportViewSet(ReportCommandsViewSet):
                     "Retrying with the same key returns the report the first request made "
                     "(200 instead of 201)."
                 ),
-            )
+            ),
+            PREFER,
         ],
         responses={
             201: ReportSerializer,
@@ -162,13 +164,13 @@ class ReportViewSet(ReportCommandsViewSet):
             organization=serializer.validated_data.get("organization"),
             idempotency_key=key,
         )
-        return self.output(
-            report.pk, status_code=status.HTTP_201_CREATED if created else status.HTTP_200_OK
+        return self.respond(
+            report, status_code=status.HTTP_201_CREATED if created else status.HTTP_200_OK
         )
 
     @extend_schema(
         summary=_("Edit a draft"),
-        parameters=[REPORT_ID],
+        parameters=[REPORT_ID, PREFER],
         request=ReportUpdateInputSerializer,
         responses={
             200: ReportSerializer,
@@ -194,7 +196,7 @@ class ReportViewSet(ReportCommandsViewSet):
 
     @extend_schema(
         summary=_("Submit a draft"),
-        parameters=[REPORT_ID],
+        parameters=[REPORT_ID, PREFER],
         description=_(
             "The server sets `submitted_at`, routes the report and opens its clocks. "
             "Submitting again is harmless: 200 with the report."
@@ -211,9 +213,10 @@ class ReportViewSet(ReportCommandsViewSet):
     )
     @action(detail=True, methods=["post"])
     def submit(self, request, pk=None):
-        self.visible_or_404(pk)
         serializer = ReportSubmitInputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
+        if not serializer.is_valid():
+            self.visible_or_404(pk)  # 404 before 400 (the service checks it too)
+            raise ValidationError(serializer.errors)
         data = {k: v for k, v in serializer.validated_data.items() if k != "version"}
         report = call(
             report_submit,
@@ -222,7 +225,7 @@ class ReportViewSet(ReportCommandsViewSet):
             data=data,
             version=serializer.validated_data.get("version"),
         )
-        return self.output(report.pk)
+        return self.respond(report)
 
     # -----------------------------------------------------------------------------------
     # Operator: follow-ups, end of handling, summary report

@@ -5,6 +5,8 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from core.refcache import ReferenceQuerySet
+
 from ..constants import Severity
 
 
@@ -23,6 +25,7 @@ class Category(models.Model):
     name = models.CharField(_("name"), max_length=100)
     name_en = models.CharField(_("English name"), max_length=100)
     history = HistoricalRecords()
+    objects = ReferenceQuerySet.as_manager()
 
     class Meta:
         ordering = ["code"]
@@ -45,6 +48,7 @@ class GradingCriterion(models.Model):
     scope = models.CharField(_("scope"), max_length=20, blank=True)
     note = models.TextField(_("note"), blank=True)
     history = HistoricalRecords()
+    objects = ReferenceQuerySet.as_manager()
 
     class Meta:
         ordering = ["indicator", "level"]

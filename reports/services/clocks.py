@@ -5,7 +5,7 @@ their instants, reminders and outcomes — are escalation's (`escalation.service
 
 from datetime import datetime
 
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from escalation.constants import Kind
 from escalation.services.clocks import deadline_cancel, deadline_open
@@ -27,6 +27,16 @@ def file_clock_start(report) -> datetime:
     return min(starts)
 
 
+NO_DUTY = gettext_lazy("Graded 一般 (general): no duty to report.")
+
+
+def file_clock_changes(report, now: datetime) -> dict:
+    """What `sync_file_clock` does, as arguments of `deadlines_apply`."""
+    if file_clock_needed(report):
+        return {"open": ((Kind.FILE, file_clock_start(report)),)}
+    return {"cancel": {Kind.FILE: str(NO_DUTY)}}
+
+
 def sync_file_clock(report, now: datetime) -> None:
     if file_clock_needed(report):
         deadline_open(report=report, kind=Kind.FILE, opened_at=file_clock_start(report), now=now)
@@ -35,7 +45,7 @@ def sync_file_clock(report, now: datetime) -> None:
             report=report,
             kind=Kind.FILE,
             at=now,
-            reason=_("Graded 一般 (general): no duty to report."),
+            reason=str(NO_DUTY),
         )
 
 

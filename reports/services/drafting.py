@@ -12,16 +12,19 @@ from django.utils.translation import gettext as _
 from accounts.models import Organization
 from accounts.roles import roles_of
 from core.exceptions import ActionForbidden, InvalidTransition, StaleVersion
+from core.history import history_create
+from core.prefetch import note_written
+from escalation.services.clocks import deadlines_apply
 
 from ..constants import Status, max_severity
 from ..contents import DRAFT_FIELDS, FLAGS, NULLABLE
 from ..events import report_event_create
 from ..grading import suggest
 from ..indicators import clean_indicators
-from ..models import IdempotencyKey, Report, ReportEvent
+from ..models import Category, IdempotencyKey, Report, ReportEvent
 from ..routing import route
 from ..selectors import grading_criteria, report_get
-from .clocks import sync_file_clock
+from .clocks import file_clock_changes, sync_file_clock
 
 
 def indicator_errors(errors: dict) -> ValidationError:
@@ -37,7 +40,11 @@ def apply_draft_data(report: Report, data: dict) -> None:
         raise ValidationError({name: _("This field cannot be set.") for name in sorted(unknown)})
     for name, value in data.items():
         if name == "category":
-            report.category_id = getattr(value, "pk", value) or None
+            if isinstance(value, Category):  # a form or serializer checked it is a leaf
+                report.category = value
+            else:
+                report.category_id = value or None
+                report.category_unchecked = True
         elif name == "indicators":
             cleaned, errors = clean_indicators(value)
             if errors:
@@ -101,7 +108,12 @@ def validate(report: Report, now: datetime) -> None:
         # in a savepoint): the time checks above cover its two on instants, naming the
         # field, and the services set `submitted_at` with the status. PostgreSQL still
         # enforces all three.
-        report.full_clean(exclude=["reference", *SERVER_SET_RELATIONS], validate_constraints=False)
+        # The category is checked (it exists, and is a sub-category) where it was given: by
+        # the form or serializer that turned the code into a category, else here once.
+        checked = [] if getattr(report, "category_unchecked", False) else ["category"]
+        report.full_clean(
+            exclude=["reference", *SERVER_SET_RELATIONS, *checked], validate_constraints=False
+        )
     except ValidationError as exc:
         for field, messages in exc.message_dict.items():
             errors.setdefault(field, messages)
@@ -109,22 +121,51 @@ def validate(report: Report, now: datetime) -> None:
         raise ValidationError(errors)
 
 
+def save_copies(report: Report) -> None:
+    """Write the route's copies (`derive`): only the difference from the copies the report
+    had — known without a read for a new report, and for one locked by `report_get`
+    (`held_copies`, on PostgreSQL)."""
+    copies = getattr(report, "_route_copies", ())
+    held = [] if getattr(report, "_new_row", False) else getattr(report, "held_copies", None)
+    if held is None:
+        report.copied_to.set(copies)
+    else:
+        wanted = {a.pk for a in copies}
+        held = frozenset(pk for pk in held if pk is not None)
+        through = Report.copied_to.through
+        if held - wanted:
+            through.objects.filter(report_id=report.pk, authority_id__in=held - wanted).delete()
+        if wanted - held:
+            through.objects.bulk_create(
+                [through(report_id=report.pk, authority_id=pk) for pk in sorted(wanted - held)]
+            )
+        report.held_copies = sorted(wanted)
+    note_written(report, copied_to=list(copies))
+
+
 def save_routed(report: Report, *, fields: list[str] | None = None) -> None:
     report.save(update_fields=fields)
-    report.copied_to.set(getattr(report, "_route_copies", ()))
+    save_copies(report)
 
 
-def insert_with_reference(report: Report, now: datetime) -> None:
-    """Insert a new report, give it its readable reference (`CSIR-<year>-<id>`, unique
-    because the id is) and its copies."""
+def insert_with_reference(report: Report, now: datetime) -> list:
+    """Insert a new report with its readable reference (`CSIR-<year>-<id>`, unique because
+    the id is), its copies and its clocks; one history row, carrying the reference. Returns
+    the clocks opened."""
+    report.skip_history_when_saving = True
     report.save()
+    report._new_row = True
     report.reference = f"CSIR-{now.year}-{report.pk:06d}"
-    report.skip_history_when_saving = True  # the creation row is the history of it...
-    report.save(update_fields=["reference"])
+    clocks = deadlines_apply(
+        report=report, now=now, new_report=True, **file_clock_changes(report, now)
+    )
+    Report.objects.filter(pk=report.pk).update(
+        reference=report.reference, next_due_at=report.next_due_at
+    )
     del report.skip_history_when_saving
-    # ...and carries the reference too (same transaction: one event on record)
-    Report.history.filter(id=report.pk, history_type="+").update(reference=report.reference)
-    report.copied_to.set(report._route_copies)
+    history_create(Report, [(report, "+")])
+    save_copies(report)
+    return clocks
 
 
 def _resolve_organization(user, organization) -> Organization:
@@ -203,9 +244,20 @@ def _report_create(
     apply_draft_data(report, data)
     derive(report)
     validate(report, now)
-    insert_with_reference(report, now)
-    report_event_create(report=report, kind=ReportEvent.Kind.CREATED, at=now, actor=user)
-    sync_file_clock(report, now)
+    clocks = insert_with_reference(report, now)
+    event = report_event_create(report=report, kind=ReportEvent.Kind.CREATED, at=now, actor=user)
+    # What the new report holds, as written here: the response needs no read back.
+    note_written(
+        report,
+        deadlines=clocks,
+        events=[event],
+        followups=[],
+        info_requests=[],
+        attachments=[],
+        forwarding=None,
+        summary=None,
+        assignee=None,
+    )
     if idempotency_key:
         try:
             with transaction.atomic():

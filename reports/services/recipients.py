@@ -1,12 +1,14 @@
 """Who is told about a report: the notification recipients of every service."""
 
+from django.db.models import Q
+
 from accounts.models import Authority, Membership
 
 from ..constants import Tier
 
 
-def members(**lookup) -> list:
-    return [m.user for m in Membership.objects.filter(**lookup).select_related("user")]
+def members(*conditions, **lookup) -> list:
+    return [m.user for m in Membership.objects.filter(*conditions, **lookup).select_related("user")]
 
 
 def reporters(report) -> list:
@@ -34,3 +36,14 @@ def holding_staff(report) -> list:
 
 def copied_staff(report) -> list:
     return members(authority__in=report.copied_to.all())
+
+
+def holding_and_copied_staff(report, copies=None) -> list:
+    """`holding_staff` and `copied_staff` in one query (`copies`: the authorities the report
+    is copied to, when the caller has just written them)."""
+    if report.tier == Tier.NATIONAL:
+        holding = Q(role=Membership.Role.NATIONAL_OFFICIAL)
+    else:
+        holding = Q(role=Membership.Role.REVIEWER, authority_id=report.receiving_authority_id)
+    copies = [a.pk for a in (report.copied_to.all() if copies is None else copies)]
+    return members(holding | Q(authority_id__in=copies)) if copies else members(holding)

@@ -10,9 +10,10 @@ from django.utils.translation import gettext as _
 
 from accounts.roles import roles_of
 from core.exceptions import ActionForbidden, StaleVersion
+from core.prefetch import note_written
 from escalation.constants import Kind
 from escalation.rules import deadline_times, statutory_policy
-from escalation.services.clocks import deadline_meet, deadline_open
+from escalation.services.clocks import deadlines_apply
 from notifications.models import Notification
 from notifications.services import notify_users
 
@@ -23,9 +24,9 @@ from ..grading import suggest
 from ..indicators import clean_indicators
 from ..models import Report, ReportEvent
 from ..selectors import grading_criteria, report_get
-from .clocks import file_clock_start, sync_file_clock
+from .clocks import file_clock_changes, file_clock_start
 from .drafting import apply_draft_data, derive, save_routed, validate
-from .recipients import copied_staff, holding_staff
+from .recipients import holding_and_copied_staff
 
 
 def submit_errors(report: Report, now: datetime) -> dict:
@@ -60,6 +61,18 @@ def submit_errors(report: Report, now: datetime) -> dict:
     return errors
 
 
+def submission_clock_changes(report: Report, now: datetime) -> dict:
+    """At submission the filing clock is met (opened first if it was not running), or
+    follows the level like a draft's; a serious report opens its forward clock."""
+    if report.severity in REPORTABLE:
+        changes = {"open": ((Kind.FILE, file_clock_start(report)),), "meet": (Kind.FILE,)}
+    else:
+        changes = file_clock_changes(report, now)
+    if report.is_serious:
+        changes["open"] = (*changes.get("open", ()), (Kind.FORWARD, now))
+    return changes
+
+
 @transaction.atomic
 def report_submit(
     *,
@@ -90,17 +103,16 @@ def report_submit(
     report.submitted_at = now
     report.submitted_by = user
     report.version += 1
-    save_routed(report)
+    clocks = deadlines_apply(report=report, now=now, **submission_clock_changes(report, now))
+    save_routed(report)  # with the next_due_at of its clocks
     report_event_create(report=report, kind=ReportEvent.Kind.SUBMITTED, at=now, actor=user)
-    if report.severity in REPORTABLE:
-        deadline_open(report=report, kind=Kind.FILE, opened_at=file_clock_start(report), now=now)
-        deadline_meet(report=report, kind=Kind.FILE, at=now)
-    else:
-        sync_file_clock(report, now)
-    if report.is_serious:
-        deadline_open(report=report, kind=Kind.FORWARD, opened_at=now, now=now)
+    # What the response needs and this service knows (reports.workflow: a draft has no
+    # follow-ups, no requests for information, was never forwarded nor summed up).
+    note_written(
+        report, deadlines=clocks, followups=[], info_requests=[], forwarding=None, summary=None
+    )
     notify_users(
-        users=holding_staff(report) + copied_staff(report),
+        users=holding_and_copied_staff(report, copies=report.written["copied_to"]),
         kind=Notification.Kind.REPORT_RECEIVED,
         report=report,
         message=_("New report %(ref)s from %(org)s (%(level)s).")

@@ -20,7 +20,6 @@ from reports.constants import Status, Tier
 from reports.events import report_event_create
 from reports.models import InfoRequest, Report, ReportEvent
 from reports.services.actions import begin, finish
-from reports.services.clocks import sync_file_clock
 from reports.services.drafting import derive, insert_with_reference, validate
 from reports.services.recipients import reporters
 
@@ -114,7 +113,7 @@ def report_require(
             {"organization": _("This organisation does not report to your authority.")}
         )
     validate(report, now)
-    insert_with_reference(report, now)
+    insert_with_reference(report, now)  # opens its filing clock too
     report_event_create(
         report=report,
         kind=ReportEvent.Kind.CREATED,
@@ -123,7 +122,6 @@ def report_require(
         note=_("Required by %(authority)s: %(title)s")
         % {"authority": staff.authority.name, "title": report.title},
     )
-    sync_file_clock(report, now)
     notify_users(
         users=reporters(report),
         kind=Notification.Kind.REPORT_REQUIRED,
