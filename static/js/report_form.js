@@ -40,8 +40,9 @@
     form.addEventListener("submit", function () {
       submitting = true;
     });
+    var autosave = document.getElementById("autosave");
     document.body.addEventListener("htmx:beforeRequest", function (event) {
-      if (submitting && event.detail.elt === form) event.preventDefault();
+      if (submitting && event.detail.elt === autosave) event.preventDefault();
     });
   });
 })();
