@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from ..constants import Severity
+from ..indicators import criterion_text
 
 
 class Category(models.Model):
@@ -55,4 +56,11 @@ class GradingCriterion(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.indicator} ≥ {self.threshold} → {self.level}"
+        return criterion_text(
+            {
+                "indicator": self.indicator,
+                "level": self.level,
+                "threshold": self.threshold,
+                "unit": self.unit,
+            }
+        )

@@ -10,6 +10,7 @@ from simple_history.models import HistoricalRecords
 from accounts.models import Authority, Organization
 from accounts.roles import roles_of
 from core.fields import TEXT_MAX, BoundedTextField
+from core.formats import local_minute
 
 from ..constants import RANSOMWARE_CATEGORY, SERIOUS, Channel, Severity, Status, Tier
 from .reference import Category
@@ -345,7 +346,7 @@ class ReportEvent(models.Model):
         indexes = [models.Index(fields=["report", "at"], name="event_report_at")]
 
     def __str__(self) -> str:
-        return f"{self.report} {self.kind} {self.at:%Y-%m-%d %H:%M}"
+        return f"{self.report} {self.get_kind_display()} {local_minute(self.at)}"
 
 
 class IdempotencyKey(models.Model):
