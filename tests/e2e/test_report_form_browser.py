@@ -93,3 +93,29 @@ def test_enter_on_the_focused_submit_button_submits(demo, live_server, page):
     page.wait_for_url(f"**/reports/{report.pk}/")
     report.refresh_from_db()
     assert report.status == Status.SUBMITTED
+
+
+def test_the_follow_up_kind_radios_read_on_one_line(demo, live_server, page, artifacts):
+    """Issue 13, point 1: the 补报/续报 labels wrapped one character per line."""
+    from reports.services.submission import report_submit
+
+    # given: a submitted report, open on the operator's report page
+    draft = complete_draft(demo)
+    report = report_submit(user=demo["operator-general"], pk=draft.pk)
+    page.set_viewport_size({"width": 1366, "height": 900})
+    login(page, live_server, "operator-general", DEMO_PASSWORD, next_url=f"/reports/{report.pk}/")
+    page.goto(f"{live_server.url}/reports/{report.pk}/")
+    form = page.locator("form[data-action=followup]")
+    page.locator("details", has=form).locator("summary").click()
+
+    # then: each kind's label is one line high and its text is not squeezed
+    radios = form.locator("input[name=kind]")
+    assert radios.count() == 2
+    for index in range(2):
+        label = form.locator(f"label[for='{radios.nth(index).get_attribute('id')}']")
+        box = label.bounding_box()
+        font = float(label.evaluate("e => parseFloat(getComputedStyle(e).fontSize)"))
+        assert box is not None and box["height"] < 2 * font * 1.6, (label.inner_text(), box)
+        text = label.inner_text().strip()
+        assert box["width"] >= len(text) * font * 0.9, (text, box)
+    form.screenshot(path=str(artifacts / "followup-kind.png"))
