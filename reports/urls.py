@@ -16,6 +16,7 @@ urlpatterns = [
     path("reports/<int:pk>/edit/", views.ReportEditView.as_view(), name="edit"),
     path("reports/<int:pk>/autosave/", views.AutosaveView.as_view(), name="autosave"),
     path("reports/<int:pk>/submit/", views.SubmitView.as_view(), name="submit"),
+    path("reports/<int:pk>/discard/", views.DiscardView.as_view(), name="discard"),
     path(
         "reports/<int:pk>/attachments/<int:aid>/",
         views.AttachmentDownloadView.as_view(),

@@ -19,7 +19,7 @@ from .constants import RANSOMWARE_CATEGORY, Status
 from .contents import RANSOM, REQUIRED_TO_SUBMIT
 from .forms import GradingPreviewForm, ReportForm, StateSecretForm
 from .selectors import report_get, report_list
-from .services.drafting import report_create, report_update
+from .services.drafting import report_create, report_discard, report_update
 from .services.evidence import attachment_get
 from .services.submission import report_submit, severity_preview
 
@@ -298,6 +298,21 @@ class SubmitView(LoginRequiredMixin, View):
         return render(
             request, ReportEditView.template_name, _edit_context(report, form, request.user)
         )
+
+
+class DiscardView(LoginRequiredMixin, View):
+    """The draft page's "Discard this draft" button (the confirmation is on the page)."""
+
+    def post(self, request, pk):
+        try:
+            report = report_discard(user=request.user, pk=pk)
+        except ActionForbidden as exc:
+            raise PermissionDenied(str(exc.message)) from exc
+        except InvalidTransition as exc:
+            messages.error(request, str(exc.message))
+            return redirect("review:report", pk=pk)
+        messages.success(request, _("Draft %(ref)s discarded.") % {"ref": report.reference})
+        return redirect("reports:list")
 
 
 class GradingPreviewView(LoginRequiredMixin, View):
