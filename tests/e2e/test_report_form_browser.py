@@ -119,3 +119,26 @@ def test_the_follow_up_kind_radios_read_on_one_line(demo, live_server, page, art
         text = label.inner_text().strip()
         assert box["width"] >= len(text) * font * 0.9, (text, box)
     form.screenshot(path=str(artifacts / "followup-kind.png"))
+
+
+def test_answering_no_creates_no_draft_until_something_is_typed(demo, live_server, page):
+    """Issue 13, point 9: the state-secret answer opens a blank form; the first autosave of
+    something typed creates the numbered draft, and the address becomes the draft's."""
+    page.clock.install()
+    login(page, live_server, "operator-general", DEMO_PASSWORD, next_url="/reports/new/")
+    page.goto(f"{live_server.url}/reports/new/")
+    page.check("input[name=involves_state_secrets][value=no]")
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_selector("#report-form")
+    assert Report.objects.count() == 0
+    page.clock.run_for(30_000)  # nothing typed: nothing saved
+    assert Report.objects.count() == 0
+
+    page.locator("#id_title").fill("官网首页被篡改")
+    with page.expect_response(lambda r: r.request.method == "POST"):
+        page.clock.run_for(10_000)
+    page.locator("#autosave-status .autosave-ok").wait_for()
+    report = Report.objects.get()
+    assert report.title == "官网首页被篡改" and report.status == Status.DRAFT
+    assert page.locator("#draft-reference").inner_text() == report.reference
+    assert page.url.endswith(f"/reports/{report.pk}/edit/")
