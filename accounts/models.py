@@ -6,6 +6,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from core.formats import local_minute
 from core.refcache import ReferenceQuerySet
 
 from .constants import Role
@@ -253,4 +254,4 @@ class AuthEvent(models.Model):
         verbose_name_plural = _("authentication events")
 
     def __str__(self) -> str:
-        return f"{self.username} {self.kind} {self.at:%Y-%m-%d %H:%M}"
+        return f"{self.username} {self.get_kind_display()} {local_minute(self.at)}"

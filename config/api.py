@@ -1,12 +1,10 @@
 """The API's one error mapping (domain errors to HTTP: ValidationError → 400, Http404 →
-404, ActionForbidden → 403, InvalidTransition → 409), its pagination, and the 404 of a URL
-no route matches."""
+404, ActionForbidden → 403, InvalidTransition → 409) and its pagination. The 404 of a URL no
+route matches (JSON under /api/) is in config.errors."""
 
 from django.core.exceptions import NON_FIELD_ERRORS, RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import JsonResponse
 from django.utils.translation import gettext_lazy as _
-from django.views.defaults import page_not_found as html_page_not_found
 from rest_framework import exceptions, status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
@@ -31,18 +29,7 @@ class Pagination(PageNumberPagination):
         return parameters
 
 
-def page_not_found(request, exception):
-    """404 for a URL no route matches: JSON under /api/ (API clients never get an HTML
-    page), Django's page elsewhere."""
-    if request.path_info.startswith("/api/"):
-        return JsonResponse(
-            {"detail": str(exceptions.NotFound.default_detail)},
-            status=404,
-            content_type="application/json; charset=utf-8",
-        )
-    return html_page_not_found(request, exception)
-
-
+from django.utils.translation import gettext_lazy as _
 def exception_handler(exc, context):
     if isinstance(exc, RequestDataTooBig):
         return Response(

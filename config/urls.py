@@ -1,12 +1,18 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from accounts import provider_views
 from accounts import views as accounts_views
 from escalation import views as escalation_views
 from reports.views import HomeView
+
+# The admin under the portal's name (not "Django 管理").
+admin.site.site_header = _("Cybersecurity Incident Reporting Portal · Administration")
+admin.site.site_title = _("Cybersecurity Incident Reporting Portal")
+admin.site.index_title = _("Administration")
 
 urlpatterns = [
     path("admin/", admin.site.urls),
@@ -37,4 +43,8 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
 ]
 
-handler404 = "config.api.page_not_found"
+# Every error page in the portal's layout and language, with its reason (JSON under /api/).
+handler400 = "config.errors.bad_request"
+handler403 = "config.errors.permission_denied"
+handler404 = "config.errors.page_not_found"
+handler500 = "config.errors.server_error"

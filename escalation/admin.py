@@ -1,7 +1,9 @@
 from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext_lazy as _
 
-from core.admin import NoRevertMixin, ReadOnlyMixin
+from core.admin import NoRevertMixin, ReadOnlyMixin, SimpleHistoryAdmin
+from core.formats import local_minute
 
 from .models import Deadline, EscalationPolicy, SweepHeartbeat
 
@@ -53,7 +55,7 @@ class DeadlineAdmin(NoRevertMixin, SimpleHistoryAdmin):
         "due_at",
         "act_at",
         "next_fire_at",
-        "remind_at",
+        "reminders",
         "reminders_sent",
         "met_at",
         "acted_at",
@@ -71,6 +73,12 @@ class DeadlineAdmin(NoRevertMixin, SimpleHistoryAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    @admin.display(description=_("reminders"))
+    def reminders(self, obj):
+        """The reminder times in Beijing time (stored as ISO instants in UTC)."""
+        times = [parse_datetime(value) for value in obj.remind_at or []]
+        return "、".join(local_minute(t) for t in times if t) or "—"
 
 
 @admin.register(SweepHeartbeat)

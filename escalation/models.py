@@ -6,6 +6,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from core.formats import local_minute
 from core.refcache import ReferenceCache, ReferenceQuerySet
 from reports.constants import FILE_LIMITS, FORWARD_LIMITS, Channel
 from reports.models import Report
@@ -153,7 +154,7 @@ class Deadline(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.report} {self.kind} {self.outcome}"
+        return f"{self.report} {self.get_kind_display()} {self.get_outcome_display()}"
 
     @property
     def breached(self) -> bool:
@@ -200,4 +201,4 @@ class SweepHeartbeat(models.Model):
         verbose_name_plural = _("sweep heartbeat")
 
     def __str__(self) -> str:
-        return f"last sweep {self.last_run_at}"
+        return f"{_('last sweep')} {local_minute(self.last_run_at)}"

@@ -10,15 +10,28 @@ from decimal import Decimal, InvalidOperation
 
 from django import forms
 from django.contrib import admin
+from django.template.defaultfilters import linebreaksbr
 from django.utils.translation import gettext_lazy as _
-from simple_history.admin import SimpleHistoryAdmin
 
-from core.admin import NoRevertMixin, ReadOnlyHistoryAdmin, ReadOnlyInline, ReadOnlyMixin
+from core.admin import (
+    NoRevertMixin,
+    ReadOnlyHistoryAdmin,
+    ReadOnlyInline,
+    ReadOnlyMixin,
+    SimpleHistoryAdmin,
+)
 
 from .constants import Severity
 from .contents import ADMIN_EDITABLE, ART_11, CRIME, ITEM_2, ITEMS_3_TO_8, RANSOM
 from .grading import POPULATION_SCOPE_RANK, SCOPE_KEYS
-from .indicators import INDICATOR_BY_KEY
+from .indicators import (
+    INDICATOR_BY_KEY,
+    INDICATORS,
+    UNIT_LABELS,
+    criteria_display,
+    indicator_value_label,
+    indicators_display,
+)
 from .models import (
     Attachment,
     Category,
@@ -31,6 +44,7 @@ from .models import (
     ReportEvent,
     SummaryReport,
 )
+from .templatetags.report_labels import indicator_label
 
 LEVELS = [s.value for s in Severity if s != Severity.GENERAL]
 
@@ -57,6 +71,21 @@ class GradingCriterionForm(forms.ModelForm):
     class Meta:
         model = GradingCriterion
         fields = ("indicator", "level", "threshold", "unit", "scope", "note")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # the grading guide's indicators by their labels, not their codes
+        graded = [
+            (spec.key, spec.label)
+            for spec in INDICATORS
+            if spec.kind != "text" and spec.key not in SCOPE_KEYS.values()
+        ]
+        current = self.initial.get("indicator")
+        if current and current not in dict(graded):
+            graded.append((current, current))
+        self.fields["indicator"] = forms.ChoiceField(
+            label=self.fields["indicator"].label, choices=[("", "—"), *graded]
+        )
 
     def clean(self):
         data = super().clean()
@@ -92,12 +121,41 @@ class GradingCriterionForm(forms.ModelForm):
         return data
 
 
+class IndicatorFilter(admin.SimpleListFilter):
+    """The grading criteria by indicator, listed by the indicators' labels."""
+
+    title = _("indicator")
+    parameter_name = "indicator"
+
+    def lookups(self, request, model_admin):
+        used = set(GradingCriterion.objects.values_list("indicator", flat=True))
+        return [(spec.key, spec.label) for spec in INDICATORS if spec.key in used]
+
+    def queryset(self, request, queryset):
+        return queryset.filter(indicator=self.value()) if self.value() else queryset
+
+
 @admin.register(GradingCriterion)
 class GradingCriterionAdmin(SimpleHistoryAdmin):
     form = GradingCriterionForm
-    list_display = ("indicator", "level", "threshold", "unit", "scope")
-    list_filter = ("level", "unit", "indicator")
+    list_display = ("indicator_label", "level", "threshold_label", "scope_label")
+    list_filter = ("level", IndicatorFilter)
     search_fields = ("indicator", "note")
+    history_formatters = {"indicator": lambda key: indicator_label(key)}
+
+    @admin.display(description=_("indicator"), ordering="indicator")
+    def indicator_label(self, obj):
+        return indicator_label(obj.indicator)
+
+    @admin.display(description=_("threshold"))
+    def threshold_label(self, obj):
+        if obj.unit == "choice":
+            return indicator_value_label(obj.indicator, obj.threshold)
+        return f"≥ {obj.threshold} {UNIT_LABELS.get(obj.unit, obj.unit)}".strip()
+
+    @admin.display(description=_("scope"))
+    def scope_label(self, obj):
+        return indicator_value_label(SCOPE_KEYS.get(obj.indicator, ""), obj.scope)
 
 
 class ReportEventInline(ReadOnlyInline):
@@ -120,6 +178,7 @@ class InfoRequestInline(ReadOnlyInline):
 
 @admin.register(Report)
 class ReportAdmin(NoRevertMixin, SimpleHistoryAdmin):
+    history_formatters = {"indicators": indicators_display, "criteria_met": criteria_display}
     list_display = (
         "reference",
         "title",
@@ -160,8 +219,8 @@ class ReportAdmin(NoRevertMixin, SimpleHistoryAdmin):
                 "fields": (
                     ("severity_declared", "severity_suggested", "severity_reviewed", "severity"),
                     "grade_reason",
-                    "indicators",
-                    "criteria_met",
+                    "indicators_text",
+                    "criteria_text",
                 )
             },
         ),
@@ -184,6 +243,14 @@ class ReportAdmin(NoRevertMixin, SimpleHistoryAdmin):
     def get_readonly_fields(self, request, obj=None):
         shown = admin.utils.flatten_fieldsets(self.fieldsets)
         return tuple(f for f in shown if f not in ADMIN_EDITABLE)
+
+    @admin.display(description=_("grading indicators"))
+    def indicators_text(self, obj):
+        return indicators_display(obj.indicators)
+
+    @admin.display(description=_("criteria met"))
+    def criteria_text(self, obj):
+        return linebreaksbr(criteria_display(obj.criteria_met))
 
     @admin.display(description=_("copied to"))
     def copied_to_list(self, obj):

@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from core.fields import TEXT_MAX
+from core.formats import local_minute
 from core.forms import (
     ActionForm,
     ServiceErrorsMixin,
@@ -21,35 +22,12 @@ from core.forms import (
 
 from .constants import Severity
 from .contents import DRAFT_FIELDS, ITEMS_3_TO_8, SUMMARY_FIELDS
-from .indicators import INDICATOR_BY_KEY, INDICATORS
+from .indicators import INDICATOR_BY_KEY, INDICATORS, choice_labels
 from .models import FollowUp, Report
 from .selectors import leaf_categories
 
 INDICATOR_PREFIX = "ind_"
 
-# Display labels for the values of the `choice` indicators.
-INDICATOR_CHOICE_LABELS = {
-    "none": _("None of these / not applicable"),
-    "significant": _("Significant (较大)"),
-    "major": _("Major (重大)"),
-    "especially_major": _("Especially major (特别重大)"),
-    "prefecture": _("Prefecture-level region(s)"),
-    "province": _("Province-level region(s)"),
-}
-# Site scopes: "the highest level whose list of sites the site belongs to".
-SCOPE_CHOICE_LABELS = {
-    "none": _("Other site (not on these lists)"),
-    "significant": _(
-        "Any Party/government or enterprise/institution portal, key news site or platform"
-    ),
-    "major": _(
-        "Prefecture-or-higher Party/government or enterprise/institution portal, "
-        "provincial-or-higher key news site, large platform"
-    ),
-    "especially_major": _(
-        "Provincial-or-higher Party/government portal, central key news site, super-large platform"
-    ),
-}
 INDICATOR_GROUPS = {
     "portal": _("Portal or news site unreachable"),
     "cii": _("Critical information infrastructure interrupted"),
@@ -81,11 +59,7 @@ def _indicator_field(spec) -> forms.Field:
             **common,
         )
     if spec.kind == "choice":
-        labels = (
-            SCOPE_CHOICE_LABELS
-            if spec.key.endswith("_scope") and (spec.key != "population_scope")
-            else INDICATOR_CHOICE_LABELS
-        )
+        labels = choice_labels(spec.key)
         choices = [("", "—")] + [(value, labels.get(value, value)) for value in spec.choices]
         return forms.ChoiceField(choices=choices, **common)
     return forms.CharField(
@@ -425,7 +399,7 @@ class EvidenceForm(ServiceErrorsMixin, forms.Form):
         self.followups = {f.pk: f for f in followups}
         self.fields["followup"].choices = [
             ("", _("The report itself")),
-            *((f.pk, f"{f.get_kind_display()} · {f.created_at:%Y-%m-%d %H:%M}") for f in followups),
+            *((f.pk, f"{f.get_kind_display()} · {local_minute(f.created_at)}") for f in followups),
         ]
         if not followups:
             self.fields["followup"].widget = forms.HiddenInput()

@@ -6,6 +6,10 @@ from decimal import Decimal, InvalidOperation
 
 from django.utils.translation import gettext_lazy as _
 
+from core.formats import EMPTY, number, pairs
+
+from .constants import Severity
+
 LEVEL_CHOICES = ("none", "significant", "major", "especially_major")
 
 MAX_MINUTES = 366 * 24 * 60  # a year: longer outages are typing errors
@@ -228,3 +232,90 @@ UNIT_LABELS = {
     "views": _("views"),
     "yuan": _("yuan"),
 }
+
+
+# Display labels for the values of the `choice` indicators.
+INDICATOR_CHOICE_LABELS = {
+    "none": _("None of these / not applicable"),
+    "significant": _("Significant (较大)"),
+    "major": _("Major (重大)"),
+    "especially_major": _("Especially major (特别重大)"),
+    "prefecture": _("Prefecture-level region(s)"),
+    "province": _("Province-level region(s)"),
+}
+# Site scopes: "the highest level whose list of sites the site belongs to".
+SCOPE_CHOICE_LABELS = {
+    "none": _("Other site (not on these lists)"),
+    "significant": _(
+        "Any Party/government or enterprise/institution portal, key news site or platform"
+    ),
+    "major": _(
+        "Prefecture-or-higher Party/government or enterprise/institution portal, "
+        "provincial-or-higher key news site, large platform"
+    ),
+    "especially_major": _(
+        "Provincial-or-higher Party/government portal, central key news site, super-large platform"
+    ),
+}
+
+
+def choice_labels(key: str) -> dict:
+    """The labels of a `choice` indicator's values (site scopes have their own)."""
+    if key.endswith("_scope") and key != "population_scope":
+        return SCOPE_CHOICE_LABELS
+    return INDICATOR_CHOICE_LABELS
+
+
+def indicator_value_label(key: str, value) -> str:
+    """An indicator's value in words: a choice's label, a number with digit grouping."""
+    spec = INDICATOR_BY_KEY.get(key)
+    if value is None or value == "":
+        return EMPTY
+    if spec is not None and spec.kind == "choice":
+        return str(choice_labels(key).get(value, value))
+    if spec is not None and spec.kind in ("int", "decimal"):
+        try:
+            return number(int(value) if spec.kind == "int" else Decimal(str(value)))
+        except (InvalidOperation, ValueError, TypeError):
+            return str(value)
+    return str(value)
+
+
+def indicators_display(indicators) -> str:
+    """A report's indicators as "label：value；…" (the change logs, the admin)."""
+    if not isinstance(indicators, dict) or not indicators:
+        return EMPTY
+    return pairs(
+        (
+            str(INDICATOR_BY_KEY[key].label) if key in INDICATOR_BY_KEY else key,
+            indicator_value_label(key, value),
+        )
+        for key, value in indicators.items()
+    )
+
+
+def criterion_text(criterion: dict) -> str:
+    """A grading criterion in words: "重大：<indicator label> ≥ 1,000,000 人"."""
+    indicator = criterion.get("indicator", "")
+    spec = INDICATOR_BY_KEY.get(indicator)
+    label = str(spec.label) if spec else indicator
+    try:
+        level = str(Severity(criterion.get("level", "")).label)
+    except ValueError:
+        level = criterion.get("level", "")
+    unit, threshold = criterion.get("unit", ""), criterion.get("threshold", "")
+    if unit == "choice":
+        shown = indicator_value_label(indicator, threshold)
+    else:
+        try:
+            shown = number(Decimal(str(threshold)))
+        except InvalidOperation:
+            shown = str(threshold)
+        shown = f"≥ {shown} {UNIT_LABELS.get(unit, unit)}".strip()
+    return pairs([(level, f"{label} {shown}")])
+
+
+def criteria_display(criteria) -> str:
+    if not criteria:
+        return EMPTY
+    return "\n".join(criterion_text(c) for c in criteria if isinstance(c, dict))

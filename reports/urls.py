@@ -12,10 +12,17 @@ urlpatterns = [
         views.ConfidentialChannelView.as_view(),
         name="confidential",
     ),
+    path("reports/new/draft/", views.NewDraftView.as_view(), name="draft_new"),
+    path(
+        "reports/new/draft/autosave/",
+        views.NewDraftAutosaveView.as_view(),
+        name="draft_new_autosave",
+    ),
     path("reports/grading-preview/", views.GradingPreviewView.as_view(), name="grading_preview"),
     path("reports/<int:pk>/edit/", views.ReportEditView.as_view(), name="edit"),
     path("reports/<int:pk>/autosave/", views.AutosaveView.as_view(), name="autosave"),
     path("reports/<int:pk>/submit/", views.SubmitView.as_view(), name="submit"),
+    path("reports/<int:pk>/discard/", views.DiscardView.as_view(), name="discard"),
     path(
         "reports/<int:pk>/attachments/<int:aid>/",
         views.AttachmentDownloadView.as_view(),

@@ -1,11 +1,15 @@
 """The operator's web pages. Thin views: forms parse input, `reports.services` write,
 `reports.selectors` read (visibility: what a user may not see is a 404)."""
 
+import uuid
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import View
@@ -18,8 +22,9 @@ from core.pages import download_response
 from .constants import RANSOMWARE_CATEGORY, Status
 from .contents import RANSOM, REQUIRED_TO_SUBMIT
 from .forms import GradingPreviewForm, ReportForm, StateSecretForm
+from .models import IdempotencyKey, Report
 from .selectors import report_get, report_list
-from .services.drafting import report_create, report_update
+from .services.drafting import derive, report_create_idempotent, report_discard, report_update
 from .services.evidence import attachment_get
 from .services.submission import report_submit, severity_preview
 
@@ -133,22 +138,199 @@ class ReportNewView(LoginRequiredMixin, View):
             return render(request, self.template_name, {"form": form})
         if form.cleaned_data["involves_state_secrets"] == "yes":
             return redirect("reports:confidential")
-        key = form.cleaned_data.get("request_key")
+        # No draft yet: the form opens blank, and the draft is created (numbered) only when
+        # something is saved (issue 13, point 9).
+        query = {"key": form.cleaned_data.get("request_key") or uuid.uuid4().hex}
+        if form.cleaned_data.get("organization"):
+            query["organization"] = form.cleaned_data["organization"]
+        return redirect(f"{reverse('reports:draft_new')}?{urlencode(query)}")
+
+
+# Technical fields of the unsaved form: not something the reporter typed.
+UNTYPED = {"csrfmiddlewaretoken", "version", "organization", "request_key", "action"}
+KEY_MAX = 64
+
+
+def _typed_something(post, initial: dict) -> bool:
+    """Whether the reporter has entered anything in the blank form (a field that differs
+    from what the blank form showed)."""
+    for name, values in post.lists():
+        if name in UNTYPED:
+            continue
+        shown = initial.get(name)
+        shown = "" if shown in (None, False) else str(shown)
+        if any(value.strip() and value != shown for value in values):
+            return True
+    # unticking (or ticking) "involves CII" is an answer too
+    return "involves_cii" in initial and bool(initial["involves_cii"]) != ("involves_cii" in post)
+
+
+class NewDraft:
+    """The blank report form before anything is saved: no row, no reference. `key` makes
+    every save of this form (autosave, the buttons, a retry) land on the same draft."""
+
+    def __init__(self, request, params):
+        organizations = roles_of(request.user).drafting_organizations()
+        if not organizations:
+            raise PermissionDenied(_("Only an operator's reporters can file reports."))
+        wanted = params.get("organization") or ""
+        if wanted:
+            chosen = [o for o in organizations if str(o.pk) == str(wanted)]
+        else:
+            chosen = organizations if len(organizations) == 1 else []
+        self.organization = chosen[0] if chosen else None
+        key = (params.get("key") or params.get("request_key") or "")[:KEY_MAX]
+        self.key = key or uuid.uuid4().hex
+        self.request = request
+
+    @property
+    def idempotency_key(self) -> str:
+        return f"web-new:{self.key}"
+
+    def existing(self):
+        found = IdempotencyKey.objects.filter(
+            user=self.request.user, key=self.idempotency_key
+        ).first()
+        return found.report if found and found.report.discarded_at is None else None
+
+    def unsaved(self) -> Report:
+        report = Report(
+            organization=self.organization,
+            created_by=self.request.user,
+            status=Status.DRAFT,
+            involves_cii=self.organization.is_cii_operator,
+        )
+        derive(report)
+        return report
+
+    def initial(self) -> dict:
+        initial = ReportForm.initial_for(self.unsaved())
+        initial.pop("version")
+        return initial
+
+    def context(self, form) -> dict:
+        report = self.unsaved()
+        context = _edit_context(report, form, self.request.user)
+        context.update(
+            new_draft=self,
+            copies=report._route_copies,
+        )
+        return context
+
+    def save(self, form: ReportForm):
+        """Create the draft from what parsed (or, for a repeat, save onto it). Returns
+        (report, refused ValidationError or None). Raises StaleVersion, ActionForbidden."""
+        report = self.existing()
+        if report is not None:
+            form = _rebind(self.request.POST, form.cleaned_data.get("version") or report.version)
+            return save_draft(user=self.request.user, report=report, form=form)
+        data = form.service_data()
+        refused = None
+        for _attempt in range(2):
+            try:
+                report, _created = report_create_idempotent(
+                    user=self.request.user,
+                    data=data,
+                    organization=self.organization,
+                    idempotency_key=self.idempotency_key,
+                )
+                return report, refused
+            except ValidationError as exc:
+                bad = set(getattr(exc, "error_dict", {})) & set(data)
+                if refused is not None or not bad:
+                    return None, exc
+                refused = exc
+                data = {name: value for name, value in data.items() if name not in bad}
+        return None, refused
+
+
+class NewDraftView(LoginRequiredMixin, View):
+    """The blank form after the state-secret question. Saving (the button, or the autosave
+    below) creates the draft; a submit creates and submits it."""
+
+    def get(self, request):
+        new = NewDraft(request, request.GET)
+        if new.organization is None:
+            return redirect("reports:new")
+        existing = new.existing()
+        if existing is not None:  # a reload after the first save
+            return redirect("reports:edit", pk=existing.pk)
+        form = ReportForm(initial=new.initial())
+        return render(request, ReportEditView.template_name, new.context(form))
+
+    def post(self, request):
+        new = NewDraft(request, request.POST)
+        if new.organization is None:
+            return redirect("reports:new")
+        form = ReportForm(data=request.POST)
+        form.is_valid()
+        submitting = request.POST.get("action") == "submit"
+        if (
+            not submitting
+            and new.existing() is None
+            and not _typed_something(request.POST, new.initial())
+        ):
+            messages.info(request, _("Nothing to save yet: the draft is created when you save."))
+            return render(request, ReportEditView.template_name, new.context(form))
         try:
-            report = report_create(
-                user=request.user,
-                data={},
-                organization=form.cleaned_data.get("organization") or None,
-                idempotency_key=f"web-new:{key}" if key else None,
-            )
+            report, refused = new.save(form)
+        except StaleVersion as exc:
+            messages.error(request, str(exc.message))
+            return redirect("reports:edit", pk=new.existing().pk)
         except ActionForbidden as exc:
             raise PermissionDenied(str(exc.message)) from exc
-        except ValidationError as exc:
-            for message in exc.messages:
-                form.add_error(None, message)
-            return render(request, self.template_name, {"form": form})
-        messages.success(request, _("Draft %(ref)s created.") % {"ref": report.reference})
+        if report is None:
+            form.add_service_errors(refused)
+            messages.error(request, _("The draft was not saved: correct the fields marked below."))
+            return render(request, ReportEditView.template_name, new.context(form))
+        if submitting and report.status == Status.DRAFT:
+            return SubmitView().submit(request, report, _rebind(request.POST, report.version))
+        messages.success(
+            request,
+            _("Draft %(ref)s created.") % {"ref": report.reference}
+            if refused is None
+            else _("Draft %(ref)s created, except the fields marked below.")
+            % {"ref": report.reference},
+        )
         return redirect("reports:edit", pk=report.pk)
+
+
+class NewDraftAutosaveView(LoginRequiredMixin, View):
+    """htmx: the blank form's autosave. Creates the draft at the first save of something
+    typed (never for an untouched form); later saves of the same form update it."""
+
+    def post(self, request):
+        new = NewDraft(request, request.POST)
+        context = {"saved_at": None, "errors": [], "stale": False}
+        if new.organization is None:
+            raise PermissionDenied(_("Choose the organisation you report for."))
+        form = ReportForm(data=request.POST)
+        form.is_valid()
+        if new.existing() is None and not _typed_something(request.POST, new.initial()):
+            context["nothing"] = True
+            return render(request, "reports/_autosave.html", context)
+        try:
+            report, refused = new.save(form)
+        except StaleVersion as exc:
+            context.update(stale=True, message=str(exc.message))
+            return render(request, "reports/_autosave.html", context)
+        except ActionForbidden as exc:
+            raise PermissionDenied(str(exc.message)) from exc
+        if report is not None and report.status != Status.DRAFT:
+            context["submitted"] = True
+            return render(request, "reports/_autosave.html", context)
+        if report is not None:
+            context.update(
+                report=report, saved_at=timezone.now(), version=report.version, created=report
+            )
+        if refused is not None:
+            form.add_service_errors(refused)
+        context["errors"] = [
+            (form[name].label if name in form.fields else "", errors)
+            for name, errors in form.errors.items()
+            if name != "version"
+        ]
+        return render(request, "reports/_autosave.html", context)
 
 
 class ConfidentialChannelView(LoginRequiredMixin, TemplateView):
@@ -243,7 +425,9 @@ class SubmitView(LoginRequiredMixin, View):
         report = report_get(user=request.user, pk=pk)
         if report.status != Status.DRAFT:
             return redirect("review:report", pk=report.pk)
-        form = ReportForm(data=request.POST)
+        return self.submit(request, report, ReportForm(data=request.POST))
+
+    def submit(self, request, report, form):
         if not form.is_valid():
             return self._not_submitted(request, report, form, None)
         try:
@@ -298,6 +482,21 @@ class SubmitView(LoginRequiredMixin, View):
         return render(
             request, ReportEditView.template_name, _edit_context(report, form, request.user)
         )
+
+
+class DiscardView(LoginRequiredMixin, View):
+    """The draft page's "Discard this draft" button (the confirmation is on the page)."""
+
+    def post(self, request, pk):
+        try:
+            report = report_discard(user=request.user, pk=pk)
+        except ActionForbidden as exc:
+            raise PermissionDenied(str(exc.message)) from exc
+        except InvalidTransition as exc:
+            messages.error(request, str(exc.message))
+            return redirect("review:report", pk=pk)
+        messages.success(request, _("Draft %(ref)s discarded.") % {"ref": report.reference})
+        return redirect("reports:list")
 
 
 class GradingPreviewView(LoginRequiredMixin, View):

@@ -2,34 +2,29 @@
 changed against the one before, with labels and readable values."""
 
 from django.contrib.auth import get_user_model
-from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.text import capfirst
 
+from core.formats import display_value
+from reports.indicators import indicators_display
 from reports.models import Report
 
 # Field changes: what the timeline leaves out (the version counter, derived lists).
 HISTORY_HIDDEN = ("version", "criteria_met")
-TEXT_PREVIEW = 160
 
 
 def _display(field, value, related: dict) -> str:
     if value in (None, ""):
         return "—"
+    if field.name == "indicators":
+        return indicators_display(value)
     if field.is_relation:
         obj = related.get((field.related_model, value))
         if obj is None:
             return f"#{value}"
         if isinstance(obj, get_user_model()):
-            return obj.get_username()
+            return obj.get_full_name() or obj.get_username()
         return str(obj)
-    if field.flatchoices:
-        return str(dict(field.flatchoices).get(value, value))
-    if isinstance(value, bool):
-        return _("Yes") if value else _("No")
-    if hasattr(value, "tzinfo") and hasattr(value, "hour"):
-        return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
-    text = str(value)
-    return text if len(text) <= TEXT_PREVIEW else text[: TEXT_PREVIEW - 1] + "…"
+    return display_value(field, value)
 
 
 def history_changes(records) -> list[dict]:
@@ -66,7 +61,7 @@ def history_changes(records) -> list[dict]:
                 "reason": record.history_change_reason or "",
                 "changes": [
                     {
-                        "label": Report._meta.get_field(c.field).verbose_name,
+                        "label": capfirst(Report._meta.get_field(c.field).verbose_name),
                         "old": _display(Report._meta.get_field(c.field), c.old, related),
                         "new": _display(Report._meta.get_field(c.field), c.new, related),
                     }

@@ -320,3 +320,45 @@ def test_the_user_admin_shows_memberships(admin_client, demo):
     response = admin_client.get(_url(get_user_model(), "change", user.pk))
     assert response.status_code == 200
     assert "cac-440000" in response.content.decode() or "广东" in response.content.decode()
+
+
+# --- Readable admin (issue 13, points 4 and 5) ---------------------------------------------
+
+
+def test_the_admin_has_the_portals_title(admin_client):
+    html = admin_client.get(reverse("admin:index")).content.decode()
+    assert "网络安全事件报告平台" in html
+    assert "Django" not in html
+
+
+def test_report_history_reads_as_words_in_beijing_time(admin_client, worked_report):
+    from django.utils import timezone
+
+    html = admin_client.get(_url(Report, "history", worked_report.pk)).content.decode()
+    # statuses by their labels, an assignee by name; no codes, no "None", no "pk=None"
+    assert "审核中" in html
+    for raw in ("in_review", "submitted →", "pk=None", ">None<", "+00:00", "None\n"):
+        assert raw not in html, raw
+    # every record's time in Beijing time
+    for record in worked_report.history.all():
+        assert timezone.localtime(record.history_date).strftime("%Y-%m-%d %H:%M:%S") in html
+
+
+def test_report_change_page_shows_events_and_indicators_in_words(admin_client, worked_report):
+    from django.utils import timezone
+
+    html = admin_client.get(_url(Report, "change", worked_report.pk)).content.decode()
+    event = worked_report.events.order_by("pk").first()
+    # the inline rows name their events in Beijing time, with the kind's label
+    assert f"{event.get_kind_display()} {timezone.localtime(event.at):%Y-%m-%d %H:%M}" in html
+    assert f"{event.kind} {event.at:%Y-%m-%d %H:%M}" not in html
+
+
+def test_grading_criteria_are_listed_by_their_labels(admin_client):
+    from reports.models import GradingCriterion
+
+    html = admin_client.get(_url(GradingCriterion, "changelist")).content.decode()
+    assert "个人信息泄露涉及的公民人数" in html
+    assert ">personal_info_leaked<" not in html
+    add = admin_client.get(_url(GradingCriterion, "add")).content.decode()
+    assert '<option value="personal_info_leaked">个人信息泄露涉及的公民人数</option>' in add

@@ -95,10 +95,31 @@ def test_the_celery_cli_loads_production_settings_by_default(tmp_path):
     assert result.stdout.split() == ["True", "config.settings.production", "False"]
 
 
-def test_manage_py_defaults_to_local_settings(tmp_path):
+def test_manage_py_defaults_to_local_settings_with_debug_off(tmp_path):
+    """`make run` shows the portal's own error pages, not Django's debug pages."""
     result = run([sys.executable, "manage.py", "shell", "-v", "0", "-c", SHOW_SETTINGS], tmp_path)
     assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["config.settings.local", "False"]
+
+
+def test_local_settings_turn_debug_on_with_django_debug(tmp_path):
+    command = [sys.executable, "manage.py", "shell", "-v", "0", "-c", SHOW_SETTINGS]
+    result = run(command, tmp_path, DJANGO_DEBUG="1")
+    assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["config.settings.local", "True"]
+
+
+def test_local_settings_serve_static_files_with_debug_off(tmp_path):
+    """WhiteNoise serves the stylesheet from the source folders, no collectstatic run."""
+    code = (
+        "import django; django.setup(); from django.test import Client; "
+        "r = Client().get('/static/css/portal.css', HTTP_HOST='localhost'); "
+        "from django.conf import settings; print(settings.DEBUG, r.status_code, "
+        "b''.join(r.streaming_content).startswith(b'/*'))"
+    )
+    result = run_python(code, tmp_path, DJANGO_SETTINGS_MODULE="config.settings.local")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["False", "200", "True"]
 
 
 def test_every_procfile_process_names_local_settings():

@@ -25,7 +25,7 @@ from core.pages import download_response
 
 from ..filters import ReportFilterSet
 from ..models import Attachment, Category, FollowUp
-from ..services.drafting import report_create_idempotent, report_update
+from ..services.drafting import report_create_idempotent, report_discard, report_update
 from ..services.evidence import EVIDENCE_TYPES, attachment_add, attachment_get
 from ..services.followups import report_followup, report_handling_ended, report_summary
 from ..services.submission import report_submit
@@ -193,6 +193,28 @@ class ReportViewSet(ReportCommandsViewSet):
             version=serializer.validated_data["version"],
         )
         return self.output(report.pk)
+
+    @extend_schema(
+        summary=_("Discard a draft"),
+        parameters=[REPORT_ID],
+        description=_(
+            "The draft leaves every list (later reads answer 404); its timeline and history "
+            "stay on record and its filing clock is cancelled. A submitted report, or one an "
+            "authority required, cannot be discarded: 409."
+        ),
+        request=None,
+        responses={
+            204: OpenApiResponse(description=_("Discarded.")),
+            401: UNAUTHORIZED,
+            403: FORBIDDEN,
+            404: NOT_FOUND,
+            409: CONFLICT,
+        },
+    )
+    def destroy(self, request, pk=None):
+        self.visible_or_404(pk)
+        call(report_discard, user=request.user, pk=pk)
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
     @extend_schema(
         summary=_("Submit a draft"),

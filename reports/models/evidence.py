@@ -8,6 +8,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from core.formats import file_size
+
 from .records import FollowUp
 from .report import Report
 
@@ -32,6 +34,17 @@ class EvidenceStorage(FileSystemStorage):
 
 def evidence_storage():
     return EvidenceStorage()
+
+
+# What each allowed content type is, in words (the evidence list shows these, not MIME types).
+EVIDENCE_TYPE_LABELS = {
+    "application/pdf": _("PDF document"),
+    "image/png": _("PNG image"),
+    "image/jpeg": _("JPEG image"),
+    "application/zip": _("ZIP archive or Office document"),
+    "application/vnd.tcpdump.pcap": _("Packet capture (pcap)"),
+    "text/plain": _("Text file"),
+}
 
 
 def evidence_path(instance, filename):
@@ -72,3 +85,11 @@ class Attachment(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def type_label(self) -> str:
+        return str(EVIDENCE_TYPE_LABELS.get(self.content_type, self.content_type))
+
+    @property
+    def size_label(self) -> str:
+        return file_size(self.size)

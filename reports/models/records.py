@@ -9,6 +9,7 @@ from simple_history.models import HistoricalRecords
 
 from accounts.models import Authority
 from core.fields import TEXT_MAX, BoundedTextField
+from core.formats import local_minute
 
 from ..constants import Severity
 from .report import Report, SupplementItems
@@ -41,7 +42,7 @@ class Forwarding(models.Model):
         indexes = [models.Index(fields=["at"], name="forwarding_at")]
 
     def __str__(self) -> str:
-        return f"{self.report} → national ({self.at:%Y-%m-%d %H:%M})"
+        return f"{self.report} → {_('national level')} ({local_minute(self.at)})"
 
 
 class InfoRequest(models.Model):
@@ -113,7 +114,7 @@ class FollowUp(SupplementItems):
         verbose_name_plural = _("follow-up reports")
 
     def __str__(self) -> str:
-        return f"{self.report} {self.get_kind_display()} {self.created_at:%Y-%m-%d %H:%M}"
+        return f"{self.report} {self.get_kind_display()} {local_minute(self.created_at)}"
 
 
 class SummaryReport(models.Model):
@@ -143,4 +144,4 @@ class SummaryReport(models.Model):
         verbose_name_plural = _("summary reports")
 
     def __str__(self) -> str:
-        return f"{self.report} summary"
+        return f"{self.report} {_('summary report')}"

@@ -8,6 +8,7 @@ from simple_history.models import HistoricalRecords
 from core.refcache import ReferenceQuerySet
 
 from ..constants import Severity
+from ..indicators import criterion_text
 
 
 class Category(models.Model):
@@ -59,4 +60,11 @@ class GradingCriterion(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.indicator} ≥ {self.threshold} → {self.level}"
+        return criterion_text(
+            {
+                "indicator": self.indicator,
+                "level": self.level,
+                "threshold": self.threshold,
+                "unit": self.unit,
+            }
+        )

@@ -10,6 +10,7 @@ from simple_history.models import HistoricalRecords
 from accounts.models import Authority, Organization
 from accounts.roles import roles_of
 from core.fields import TEXT_MAX, BoundedTextField
+from core.formats import local_minute
 
 from ..constants import RANSOMWARE_CATEGORY, SERIOUS, Channel, Severity, Status, Tier
 from .reference import Category
@@ -44,8 +45,9 @@ class ReportQuerySet(models.QuerySet):
         endpoint, export and dashboard query starts here. It asks the user's roles."""
         if user is None or not user.is_authenticated or not user.is_active:
             return self.none()
+        live = self.filter(discarded_at__isnull=True)  # a discarded draft is gone for all
         if user.is_superuser:
-            return self
+            return live
         roles = roles_of(user)
         if not roles.memberships:
             return self.none()
@@ -66,7 +68,7 @@ class ReportQuerySet(models.QuerySet):
                 (Q(receiving_authority_id=authority_id) | _copied_to(authority_id))
                 & ~Q(status=Status.DRAFT)
             ) | _required_by(authority_id)
-        return self.filter(condition)
+        return live.filter(condition)
 
 
 class SupplementItems(models.Model):
@@ -227,6 +229,9 @@ class Report(SupplementItems):
         _("recorded as a missed report (漏报) at"), null=True, blank=True
     )
     closed_reason = models.TextField(_("reason for closing"), blank=True)
+    # A discarded draft leaves every list and page (Report.objects.visible_to), but its row,
+    # timeline and history stay (docs/DECISIONS.md).
+    discarded_at = models.DateTimeField(_("draft discarded at"), null=True, blank=True)
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
     handling_ended_at = models.DateTimeField(_("handling ended at"), null=True, blank=True)
     forwarded_at = models.DateTimeField(_("forwarded at"), null=True, blank=True)
@@ -321,6 +326,7 @@ class ReportEvent(models.Model):
         DEADLINE_BREACHED = "deadline_breached", _("Deadline breached")
         CLOSED = "closed", _("Closed")
         ATTACHMENT_ADDED = "attachment_added", _("Evidence attached")
+        DISCARDED = "discarded", _("Draft discarded")
 
     report = models.ForeignKey(
         Report, verbose_name=_("report"), on_delete=models.CASCADE, related_name="events"
@@ -345,7 +351,7 @@ class ReportEvent(models.Model):
         indexes = [models.Index(fields=["report", "at"], name="event_report_at")]
 
     def __str__(self) -> str:
-        return f"{self.report} {self.kind} {self.at:%Y-%m-%d %H:%M}"
+        return f"{self.report} {self.get_kind_display()} {local_minute(self.at)}"
 
 
 class IdempotencyKey(models.Model):

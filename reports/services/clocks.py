@@ -49,6 +49,10 @@ def sync_file_clock(report, now: datetime) -> None:
         )
 
 
+def cancel_file_clock(report, now: datetime, reason: str) -> None:
+    deadline_cancel(report=report, kind=Kind.FILE, at=now, reason=reason)
+
+
 def sync_forward_clock(report, now: datetime, reason: str) -> None:
     """A report that becomes serious at the receiving tier opens the forward clock at that
     moment (unless it runs); one that stops being serious closes it as not required."""

@@ -24,7 +24,7 @@ from ..indicators import clean_indicators
 from ..models import Category, IdempotencyKey, Report, ReportEvent
 from ..routing import route
 from ..selectors import grading_criteria, report_get
-from .clocks import file_clock_changes, sync_file_clock
+from .clocks import cancel_file_clock, file_clock_changes, sync_file_clock
 
 
 def indicator_errors(errors: dict) -> ValidationError:
@@ -290,4 +290,26 @@ def report_update(*, user, pk, data: dict, version: int | None, now: datetime | 
     report.version += 1
     save_routed(report)
     sync_file_clock(report, now)
+    return report
+
+
+@transaction.atomic
+def report_discard(*, user, pk, version: int | None = None, now: datetime | None = None):
+    """Discard a draft: it leaves every list and page, its filing clock is cancelled, and its
+    row, timeline and history stay. A submitted report cannot be discarded (a record of it is
+    evidence, Art. 10), nor a report an authority required (the requirement stands)."""
+    now = now or timezone.now()
+    report = lock_draft(user=user, pk=pk, version=version)
+    if report.status != Status.DRAFT:
+        raise InvalidTransition(_("A submitted report cannot be discarded."))
+    if report.requested_by_id:
+        raise InvalidTransition(
+            _("A report an authority required cannot be discarded: file it, or explain in it.")
+        )
+    report.discarded_at = now
+    report.version += 1
+    report._change_reason = _("Draft discarded")
+    report.save(update_fields=["discarded_at", "version"])
+    cancel_file_clock(report, now, _("Draft discarded"))
+    report_event_create(report=report, kind=ReportEvent.Kind.DISCARDED, at=now, actor=user)
     return report

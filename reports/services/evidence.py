@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from accounts.roles import roles_of
 from core.exceptions import ActionForbidden, InvalidTransition
+from core.formats import file_size
 
 from ..constants import Status
 from ..events import report_event_create
@@ -137,7 +138,10 @@ def attachment_add(*, user, pk, upload, followup=None, now: datetime | None = No
         kind=ReportEvent.Kind.ATTACHMENT_ADDED,
         at=now,
         actor=user,
-        note=f"{name} ({size} B, SHA-256 {attachment.sha256[:16]}…)",
+        note=(
+            f"{name} ({attachment.type_label}, {file_size(size)}, "
+            f"SHA-256 {attachment.sha256[:16]}…)"
+        ),
     )
     return attachment
 

@@ -3,7 +3,7 @@
 from django import template
 
 from ..constants import Severity, Status
-from ..indicators import INDICATOR_BY_KEY, UNIT_LABELS
+from ..indicators import INDICATOR_BY_KEY, UNIT_LABELS, indicator_value_label
 
 register = template.Library()
 
@@ -12,6 +12,12 @@ register = template.Library()
 def indicator_label(key: str) -> str:
     spec = INDICATOR_BY_KEY.get(key)
     return str(spec.label) if spec else key
+
+
+@register.filter
+def indicator_value(value, key: str) -> str:
+    """An indicator's value in words (a choice's label, not its code)."""
+    return indicator_value_label(key, value)
 
 
 @register.filter

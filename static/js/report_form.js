@@ -40,8 +40,20 @@
     form.addEventListener("submit", function () {
       submitting = true;
     });
+    var autosave = document.getElementById("autosave");
+    // The blank form's first save created the draft: show its reference, and make a reload
+    // open the draft (the form keeps posting to the new-draft endpoints, which find it).
+    document.body.addEventListener("htmx:afterSwap", function () {
+      var created = document.getElementById("draft-created");
+      if (!created) return;
+      var reference = document.getElementById("draft-reference");
+      if (reference) reference.textContent = created.dataset.reference;
+      if (window.history && window.history.replaceState) {
+        window.history.replaceState(null, "", created.dataset.editUrl);
+      }
+    });
     document.body.addEventListener("htmx:beforeRequest", function (event) {
-      if (submitting && event.detail.elt === form) event.preventDefault();
+      if (submitting && event.detail.elt === autosave) event.preventDefault();
     });
   });
 })();

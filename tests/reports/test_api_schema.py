@@ -22,7 +22,9 @@ def test_the_schema_is_served_and_lists_the_v1_endpoints():
         "/api/v1/reports/{id}/submit/",
         "/api/v1/categories/",
     } <= set(paths)
-    assert set(paths["/api/v1/reports/{id}/"]) == {"get", "patch"}
+    assert set(paths["/api/v1/reports/{id}/"]) == {"get", "patch", "delete"}
+    discard = paths["/api/v1/reports/{id}/"]["delete"]
+    assert {"204", "403", "404", "409"} <= set(discard["responses"])
     patch = paths["/api/v1/reports/{id}/"]["patch"]
     assert {"200", "400", "404", "409"} <= set(patch["responses"])
     submit = paths["/api/v1/reports/{id}/submit/"]["post"]

@@ -607,7 +607,8 @@ def test_an_attachment_records_its_name_size_and_hash_on_the_timeline(demo, now,
     )
     event = report.events.get(kind="attachment_added")
     assert (event.actor, event.at, event.automatic) == (op, now, False)
-    assert event.note == f"shot.png ({len(PNG)} B, SHA-256 {attachment.sha256[:16]}…)"
+    # the type and size in words, not a MIME type and "75 B" (issue 13, point 5)
+    assert event.note == f"shot.png (PNG 图片, {len(PNG)} 字节, SHA-256 {attachment.sha256[:16]}…)"
     assert attachment.content_type == "image/png"
     assert not Notification.objects.filter(report=report).exclude(kind="report_received")
 

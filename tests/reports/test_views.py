@@ -16,6 +16,8 @@ from tests.helpers import login as login_as
 
 pytestmark = pytest.mark.django_db
 
+HTMX = {"HTTP_HX_REQUEST": "true"}
+
 # A complete first report (Art. 7 items 1–2), as the browser posts it. The fixed `now` is
 # 2026-11-25 02:00 UTC = 10:00 in Beijing.
 COMPLETE = {
@@ -280,23 +282,76 @@ class TestStateSecretGuard:
         assert page.status_code == 200
         assert Report.objects.count() == 0
 
-    def test_no_creates_a_draft_and_opens_the_form(self, web_for):
+    def test_no_opens_the_blank_form_and_creates_nothing(self, web_for):
+        """Issue 13, point 9: the answer alone creates no (numbered) draft."""
         client = web_for("operator-general")
         form_page = client.get(reverse("reports:new"))
         key = form_page.context["form"].initial["request_key"]
-        data = {"involves_state_secrets": "no", "request_key": key}
-        response = client.post(reverse("reports:new"), data)
-        again = client.post(reverse("reports:new"), data)  # double click
+        response = client.post(
+            reverse("reports:new"), {"involves_state_secrets": "no", "request_key": key}
+        )
+        assert response.status_code == 302
+        assert response["Location"].startswith(reverse("reports:draft_new"))
+        page = client.get(response["Location"])
+        assert page.status_code == 200
+        assert page.context["new_draft"].key == key
+        assert "（尚未保存）" in page.content.decode()
+        assert Report.objects.count() == 0
+
+    def test_an_untouched_blank_form_creates_nothing(self, web_for):
+        client = web_for("operator-general")
+        page = client.get(reverse("reports:draft_new") + "?key=k1")
+        body = {"request_key": "k1"}  # "involves CII" unticked, as the form shows it here
+        response = client.post(reverse("reports:draft_new_autosave"), body, **HTMX)
+        assert "尚无内容可保存" in response.content.decode()
+        response = client.post(reverse("reports:draft_new"), {**body, "action": "save"})
+        assert response.status_code == 200
+        assert Report.objects.count() == 0
+        assert page.status_code == 200
+
+    def test_the_first_autosave_of_something_typed_creates_the_draft_once(self, web_for):
+        client = web_for("operator-general")
+        url = reverse("reports:draft_new_autosave")
+        first = client.post(url, {"request_key": "k2", "title": "官网"}, **HTMX)
+        report = Report.objects.get()
+        assert report.title == "官网" and report.reference
+        html = first.content.decode()
+        assert 'id="draft-created"' in html and reverse("reports:edit", args=[report.pk]) in html
+        assert f'value="{report.version}" id="id_version"' in html
+        # the next autosave of the same form saves onto the same draft
+        client.post(
+            url, {"request_key": "k2", "title": "官网首页", "version": report.version}, **HTMX
+        )
+        report.refresh_from_db()
+        assert Report.objects.count() == 1 and report.title == "官网首页"
+        # a reload of the blank form's address opens the draft
+        again = client.get(reverse("reports:draft_new") + "?key=k2")
+        assert again["Location"] == edit_url(report)
+
+    def test_the_save_button_creates_the_draft_and_a_double_click_no_second(self, web_for):
+        client = web_for("operator-general")
+        data = {"request_key": "k3", "title": "官网", "action": "save"}
+        response = client.post(reverse("reports:draft_new"), data)
+        again = client.post(reverse("reports:draft_new"), data)
         report = Report.objects.get()
         assert response["Location"] == edit_url(report)
         assert again["Location"] == edit_url(report)
         assert report.status == Status.DRAFT
+
+    def test_submit_from_the_blank_form_creates_and_submits(self, web_for):
+        client = web_for("operator-general")
+        data = {"request_key": "k4", "action": "submit", **COMPLETE}
+        response = client.post(reverse("reports:draft_new"), data)
+        report = Report.objects.get()
+        assert report.status == Status.SUBMITTED
+        assert response["Location"] == reverse("review:report", args=[report.pk])
 
     def test_a_cii_operators_draft_comes_pre_ticked(self, web_for):
         client = web_for("operator-cii")
         response = client.post(reverse("reports:new"), {"involves_state_secrets": "no"})
         page = client.get(response["Location"])
         assert page.context["form"]["involves_cii"].value() is True
+        assert Report.objects.count() == 0
 
 
 class TestSubmit:

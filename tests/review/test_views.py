@@ -589,14 +589,15 @@ def test_the_full_journey_through_real_pages(demo, now, clock):
     national = login("national", demo)
     reviewer_unread = demo["reviewer-gd"].notifications.filter(read_at__isnull=True).count()
 
-    # the operator files through the existing form pages
+    # the operator files through the existing form pages: the state-secret question, then
+    # the blank form, submitted at once (the draft is created by that first save)
     response = operator.post(reverse("reports:new"), {"involves_state_secrets": "no"})
     assert response.status_code == 302
-    report = Report.objects.filter(organization__memberships__user=demo["operator-general"]).latest(
-        "pk"
-    )
+    blank = operator.get(response["Location"])
+    key = blank.context["new_draft"].key
     form = {
-        "version": report.version,
+        "request_key": key,
+        "action": "submit",
         "title": "门户网站遭勒索攻击",
         "affected_systems": "门户网站",
         "discovered_at": beijing(now - timedelta(minutes=20)),
@@ -606,8 +607,11 @@ def test_the_full_journey_through_real_pages(demo, now, clock):
         "impact_description": "无法访问",
         "measures_taken": "流量清洗",
     }
-    response = operator.post(reverse("reports:submit", args=[report.pk]), form)
+    response = operator.post(reverse("reports:draft_new"), form)
     assert response.status_code == 302, response.content.decode()[:2000]
+    report = Report.objects.filter(organization__memberships__user=demo["operator-general"]).latest(
+        "pk"
+    )
     assert fresh(report).status == Status.SUBMITTED
 
     # the reviewer sees it in the queue and the bell rings

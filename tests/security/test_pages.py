@@ -158,6 +158,8 @@ def test_a_provider_drafts_without_a_submit_button_and_its_name_is_in_the_histor
     assert "/reports/new/" in client.get(reverse("reports:list")).content.decode()
     response = client.post(reverse("reports:new"), {"involves_state_secrets": "no"})
     assert response.status_code == 302
+    key = client.get(response["Location"]).context["new_draft"].key
+    client.post(reverse("reports:draft_new"), {"request_key": key, "title": "草稿"})
     draft = Report.objects.get(created_by=provider)
     edit = client.get(reverse("reports:edit", args=[draft.pk])).content.decode()
     assert reverse("reports:submit", args=[draft.pk]) not in edit

@@ -94,6 +94,7 @@ API_COMMANDS = {
 API_ENDPOINTS = [
     Endpoint("api", "GET", "report-detail"),
     Endpoint("api", "PATCH", "report-detail", {"version": 1, "title": "x"}),
+    Endpoint("api", "DELETE", "report-detail"),
     *(Endpoint("api", "POST", f"report-{name}", body) for name, body in API_COMMANDS.items()),
     Endpoint("api", "GET", "report-attachments"),
     Endpoint("api", "POST", "report-attachments", {"file": "upload"}, multipart=True),
@@ -117,6 +118,7 @@ WEB_ENDPOINTS = [
     Endpoint("web", "POST", "edit", {"version": "1", "title": "x"}),
     Endpoint("web", "POST", "autosave", {"version": "1", "title": "x"}),
     Endpoint("web", "POST", "submit", {"version": "1", "title": "x"}),
+    Endpoint("web", "POST", "discard"),
     *(
         Endpoint(
             "web", "POST", "action", {"version": "1", **WEB_ACTION_BODIES.get(a, {})}, action=a
