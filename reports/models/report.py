@@ -11,7 +11,15 @@ from accounts.models import Authority, Organization
 from accounts.roles import roles_of
 from core.fields import TEXT_MAX, BoundedTextField
 
-from ..constants import RANSOMWARE_CATEGORY, SERIOUS, Channel, Severity, Status, Tier
+from ..constants import (
+    RANSOMWARE_CATEGORY,
+    SERIOUS,
+    Channel,
+    ReceivedVia,
+    Severity,
+    Status,
+    Tier,
+)
 from .reference import Category
 
 INLINE_IDS = 2000
@@ -228,6 +236,28 @@ class Report(SupplementItems):
     )
     closed_reason = models.TextField(_("reason for closing"), blank=True)
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    # The route and the instant of receipt (MEASURES.md §7): the portal's own pages and API,
+    # or a report the 12387 service's staff recorded (hotline, e-mail, fax, WeChat). The
+    # filing clock is judged on `received_at`, which for a report filed in the portal is
+    # its submission.
+    received_via = models.CharField(
+        _("received via"), max_length=10, choices=ReceivedVia.choices, default=ReceivedVia.WEB
+    )
+    received_at = models.DateTimeField(_("received at"), null=True, blank=True)
+    received_by = models.ForeignKey(
+        Authority,
+        verbose_name=_("recorded by the service"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="recorded_reports",
+        help_text=_(
+            "The reporting service whose staff recorded a report received by telephone, "
+            "fax, e-mail or WeChat."
+        ),
+    )
+    caller_name = models.CharField(_("caller's or sender's name"), max_length=200, blank=True)
+    caller_contact = models.CharField(_("caller's or sender's contact"), max_length=200, blank=True)
     handling_ended_at = models.DateTimeField(_("handling ended at"), null=True, blank=True)
     forwarded_at = models.DateTimeField(_("forwarded at"), null=True, blank=True)
     next_due_at = models.DateTimeField(

@@ -13,7 +13,7 @@ from accounts.models import Organization
 from accounts.roles import roles_of
 from core.exceptions import ActionForbidden, InvalidTransition, StaleVersion
 
-from ..constants import Status, max_severity
+from ..constants import ReceivedVia, Status, max_severity
 from ..contents import DRAFT_FIELDS, FLAGS, NULLABLE
 from ..events import report_event_create
 from ..grading import suggest
@@ -152,6 +152,7 @@ def report_create(
     data: dict,
     organization=None,
     idempotency_key: str | None = None,
+    via: str = ReceivedVia.WEB,
     now: datetime | None = None,
 ) -> Report:
     report, _created = report_create_idempotent(
@@ -159,6 +160,7 @@ def report_create(
         data=data,
         organization=organization,
         idempotency_key=idempotency_key,
+        via=via,
         now=now,
     )
     return report
@@ -170,6 +172,7 @@ def report_create_idempotent(
     data: dict,
     organization=None,
     idempotency_key: str | None = None,
+    via: str = ReceivedVia.WEB,
     now: datetime | None = None,
 ) -> tuple[Report, bool]:
     """`report_create` that also says whether this call created the report (False: a
@@ -180,6 +183,7 @@ def report_create_idempotent(
             data=data,
             organization=organization,
             idempotency_key=idempotency_key,
+            via=via,
             now=now,
         )
     except _IdempotencyKeyTaken:
@@ -190,7 +194,13 @@ def report_create_idempotent(
 
 @transaction.atomic
 def _report_create(
-    *, user, data: dict, organization, idempotency_key: str | None, now: datetime | None
+    *,
+    user,
+    data: dict,
+    organization,
+    idempotency_key: str | None,
+    via: str,
+    now: datetime | None,
 ) -> tuple[Report, bool]:
     now = now or timezone.now()
     org = _resolve_organization(user, organization)
@@ -198,7 +208,7 @@ def _report_create(
         existing = IdempotencyKey.objects.filter(user=user, key=idempotency_key).first()
         if existing:
             return existing.report, False
-    report = Report(organization=org, created_by=user, status=Status.DRAFT)
+    report = Report(organization=org, created_by=user, status=Status.DRAFT, received_via=via)
     report.involves_cii = org.is_cii_operator
     apply_draft_data(report, data)
     derive(report)
