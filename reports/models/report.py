@@ -68,6 +68,8 @@ class ReportQuerySet(models.QuerySet):
                 | (Q(tier=Tier.RECEIVING) & Q(severity__in=list(SERIOUS)) & ~Q(status=Status.DRAFT))
                 | Q(requested_by_id=authority_id)
             )
+        for authority_id in sorted(roles.intake_at):  # what its staff recorded
+            condition |= Q(received_by_id=authority_id)
         for authority_id in sorted(roles.reviewer_at | roles.police_at):
             # routed or copied to the authority, and what it required
             condition |= (
