@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "escalation",
     "review",
     "tipoffs",
+    "intake",
     "dashboard",
     "demo",
 ]

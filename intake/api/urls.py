@@ -1,0 +1,12 @@
+"""`/api/v1/intake/…` routes (mounted by config/urls.py)."""
+
+from rest_framework.routers import SimpleRouter
+
+from .views import IntakeReportViewSet
+
+app_name = "intake-api"
+
+router = SimpleRouter()
+router.register("intake/reports", IntakeReportViewSet, basename="report")
+
+urlpatterns = router.urls

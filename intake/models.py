@@ -1,0 +1,1 @@
+"""The inbox of the 12387 service: e-mail and fax messages to triage."""
