@@ -353,6 +353,7 @@ class ReportEvent(models.Model):
         DEADLINE_BREACHED = "deadline_breached", _("Deadline breached")
         CLOSED = "closed", _("Closed")
         ATTACHMENT_ADDED = "attachment_added", _("Evidence attached")
+        MESSAGE_ADDED = "message_added", _("E-mail or fax added")
 
     report = models.ForeignKey(
         Report, verbose_name=_("report"), on_delete=models.CASCADE, related_name="events"

@@ -22,6 +22,7 @@ from ..events import report_event_create
 from ..models import Report, ReportEvent
 from .clocks import file_clock_start, sync_file_clock
 from .drafting import apply_draft_data, derive, insert_with_reference, validate
+from .evidence import attachment_store
 from .recipients import copied_staff, holding_staff, reporters
 from .submission import submit_errors
 
@@ -161,6 +162,79 @@ def report_record(
             "Check it and supplement it (补报) on the portal."
         )
         % facts,
+        now=now,
+    )
+    return report
+
+
+MESSAGE_NOTE_MAX = 4000
+
+
+@transaction.atomic
+def report_message_add(
+    *,
+    report_pk: int,
+    route: str,
+    sender: str,
+    subject: str,
+    message_id: str,
+    body: str,
+    received_at: datetime,
+    attachments: list[tuple[str, bytes, str]],
+    actor,
+    automatic: bool,
+    now: datetime | None = None,
+) -> Report:
+    """An e-mail or fax about a report, added to its timeline: an event that names the
+    message (and carries its text), its checked attachments as evidence, and the reviewers
+    of the authority that holds the report are told. `attachments` are (name, content,
+    content type) that passed the evidence checks."""
+    now = now or timezone.now()
+    report = Report.objects.select_for_update().select_related("organization").get(pk=report_pk)
+    if report.status in (Status.DRAFT, Status.CLOSED):
+        raise ValidationError(
+            {"report": _("Messages are added to submitted reports that are not closed.")}
+        )
+    route_label = ReceivedVia(route).label
+    header = _("%(route)s from %(sender)s received %(at)s: “%(subject)s” (Message-ID %(id)s)") % {
+        "route": route_label,
+        "sender": sender,
+        "at": timezone.localtime(received_at).strftime("%Y-%m-%d %H:%M"),
+        "subject": subject,
+        "id": message_id or "—",
+    }
+    text = body if len(body) <= MESSAGE_NOTE_MAX else body[:MESSAGE_NOTE_MAX] + "…"
+    report_event_create(
+        report=report,
+        kind=ReportEvent.Kind.MESSAGE_ADDED,
+        at=now,
+        actor=actor,
+        automatic=automatic,
+        note=f"{header}\n\n{text}".strip(),
+    )
+    for name, content, content_type in attachments:
+        attachment = attachment_store(
+            report=report,
+            name=name,
+            content=content,
+            content_type=content_type,
+            user=actor,
+            now=now,
+        )
+        report_event_create(
+            report=report,
+            kind=ReportEvent.Kind.ATTACHMENT_ADDED,
+            at=now,
+            actor=actor,
+            automatic=automatic,
+            note=f"{name} ({attachment.size} B, SHA-256 {attachment.sha256[:16]}…)",
+        )
+    notify_users(
+        users=holding_staff(report),
+        kind=Notification.Kind.INBOX_MESSAGE,
+        report=report,
+        message=_("%(route)s about %(ref)s from %(sender)s: %(subject)s")
+        % {"route": route_label, "ref": report.reference, "sender": sender, "subject": subject},
         now=now,
     )
     return report
