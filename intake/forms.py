@@ -120,3 +120,23 @@ class IntakeReportForm(ServiceErrorsMixin, forms.Form):
             "caller_name": cleaned["caller_name"],
             "caller_contact": cleaned["caller_contact"],
         }
+
+
+class AddToReportForm(ServiceErrorsMixin, forms.Form):
+    reference = forms.CharField(
+        label=_("Reference of the report (CSIR-YYYY-NNNNNN)"), max_length=32
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        bootstrap(self)
+
+
+class DismissForm(ServiceErrorsMixin, forms.Form):
+    reason = forms.CharField(
+        label=_("Why it is dismissed"), widget=textarea(2), max_length=TEXT_MAX, required=False
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        bootstrap(self)

@@ -273,6 +273,9 @@ SPECTACULAR_SETTINGS = {
         "FollowUpKindEnum": "reports.models.FollowUp.Kind",
         # what a caller may do on a report now (the `actions` field)
         "ReportActionEnum": "reports.api.serializers.API_ACTIONS",
+        # every route, on the report; the routes staff record, on the intake's input
+        "ReceivedViaEnum": "reports.constants.ReceivedVia",
+        "StaffRouteEnum": "intake.api.inputs.STAFF_ROUTE_CHOICES",
     },
 }
 

@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from accounts.models import Province, Sector
+from core.api import StrictInputSerializer
 from reports.api.inputs import ReportDraftInputSerializer
 from reports.constants import STAFF_ROUTES, ReceivedVia
 
@@ -74,3 +75,22 @@ class IntakeReportInputSerializer(ReportDraftInputSerializer):
             "caller_contact": own["caller_contact"],
             "data": data,
         }
+
+
+class InboxReportInputSerializer(IntakeReportInputSerializer):
+    """As for a recorded report; the route defaults to the message's, and `received_at` to
+    its arrival."""
+
+    received_via = serializers.ChoiceField(choices=STAFF_ROUTE_CHOICES, required=False)
+    caller_name = serializers.CharField(max_length=200, required=False)
+    caller_contact = serializers.CharField(max_length=200, required=False)
+
+
+class InboxAddInputSerializer(StrictInputSerializer):
+    reference = serializers.CharField(
+        max_length=32, help_text=_("The reference of the report (CSIR-YYYY-NNNNNN).")
+    )
+
+
+class InboxDismissInputSerializer(StrictInputSerializer):
+    reason = serializers.CharField(max_length=10000, help_text=_("Why it is dismissed."))

@@ -2,11 +2,12 @@
 
 from rest_framework.routers import SimpleRouter
 
-from .views import IntakeReportViewSet
+from .views import InboxViewSet, IntakeReportViewSet
 
 app_name = "intake-api"
 
 router = SimpleRouter()
 router.register("intake/reports", IntakeReportViewSet, basename="report")
+router.register("inbox", InboxViewSet, basename="inbox")
 
 urlpatterns = router.urls

@@ -10,10 +10,13 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
+from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.constants import Role
+from accounts.models import Membership
+from core.exceptions import InvalidTransition
 from reports.constants import Status
 from reports.models import Report
 from reports.services.evidence import evidence_errors, sanitize_filename
@@ -21,6 +24,7 @@ from reports.services.receipt import report_message_add
 
 from ..mail import parse_message
 from ..models import InboxAttachment, InboxItem
+from .recording import check_intake_officer, intake_report_record
 
 
 def route_of(sender: str) -> str:
@@ -153,3 +157,130 @@ def inbox_ingest(
     except IntegrityError:  # the same message, ingested concurrently
         return InboxItem.objects.get(key=parsed.key), False
     return item, True
+
+
+# -- triage (intake officers) ---------------------------------------------------------------
+
+
+def inbox_items(*, user):
+    check_intake_officer(user)
+    return InboxItem.objects.select_related("report", "handled_by")
+
+
+def inbox_item_get(*, user, pk, lock: bool = False) -> InboxItem:
+    queryset = inbox_items(user=user)
+    if lock:
+        queryset = queryset.select_for_update(of=("self",))
+    try:
+        return queryset.get(pk=pk)
+    except (InboxItem.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def _open_item(*, user, pk) -> InboxItem:
+    item = inbox_item_get(user=user, pk=pk, lock=True)
+    if item.status != InboxItem.Status.NEW:
+        raise InvalidTransition(
+            _("This message was already handled (%(status)s).")
+            % {"status": item.get_status_display()}
+        )
+    return item
+
+
+def report_for_reference(reference: str) -> Report:
+    reference = (reference or "").strip().upper()
+    report = Report.objects.filter(reference=reference).first()
+    if report is None:
+        raise ValidationError({"reference": _("No report has this reference.")})
+    if report.status in (Status.DRAFT, Status.CLOSED):
+        raise ValidationError(
+            {"reference": _("Messages are added to submitted reports that are not closed.")}
+        )
+    return report
+
+
+@transaction.atomic
+def inbox_item_add(*, user, pk, reference: str, now: datetime | None = None) -> InboxItem:
+    """Add the message (its text and accepted attachments) to an existing report's
+    timeline; the reviewers holding it are told."""
+    now = now or timezone.now()
+    item = _open_item(user=user, pk=pk)
+    report = report_for_reference(reference)
+    add_to_report(item, report, actor=user, automatic=False, now=now)
+    return item
+
+
+@transaction.atomic
+def inbox_item_dismiss(*, user, pk, reason: str, now: datetime | None = None) -> InboxItem:
+    now = now or timezone.now()
+    item = _open_item(user=user, pk=pk)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Give the reason for dismissing the message.")})
+    item.status = InboxItem.Status.DISMISSED
+    item.dismissed_reason = reason
+    item.handled_by = user
+    item.handled_at = now
+    item.save()
+    return item
+
+
+@transaction.atomic
+def inbox_item_report(*, user, pk, now: datetime | None = None, **record) -> Report:
+    """Turn the message into a report (`intake_report_record`): its route is the message's
+    (`email` or `fax`), received when the message arrived unless said otherwise; the
+    message and its attachments join the new report's timeline."""
+    now = now or timezone.now()
+    item = _open_item(user=user, pk=pk)
+    defaults = {
+        "via": item.route,
+        "received_at": item.received_at,
+        "caller_name": item.sender_name or item.sender,
+        "caller_contact": item.sender,
+    }
+    for name, value in defaults.items():
+        if not record.get(name):
+            record[name] = value
+    report = intake_report_record(user=user, now=now, **record)
+    report_message_add(
+        report_pk=report.pk,
+        route=item.route,
+        sender=item.sender,
+        subject=item.subject,
+        message_id=item.message_id,
+        body=item.body,
+        received_at=item.received_at,
+        attachments=item_attachments(item),
+        actor=user,
+        automatic=False,
+        notify=False,
+        now=now,
+    )
+    item.status = InboxItem.Status.REPORTED
+    item.report = report
+    item.handled_by = user
+    item.handled_at = now
+    item.save()
+    return report
+
+
+def prefill(item: InboxItem) -> dict:
+    """The recording form's initial values from a message."""
+    initial = {
+        "received_via": item.route,  # received_at left empty: the message's arrival
+        "caller_name": item.sender_name or item.sender,
+        "caller_contact": item.sender,
+        "title": item.subject[:200],
+    }
+    membership = (
+        Membership.objects.filter(
+            role=Role.REPORTER, user__email__iexact=item.sender, user__is_active=True
+        )
+        .select_related("organization")
+        .first()
+        if item.sender
+        else None
+    )
+    if membership is not None:
+        initial["organization_code"] = membership.organization.uscc
+    return initial

@@ -183,6 +183,7 @@ def report_message_add(
     attachments: list[tuple[str, bytes, str]],
     actor,
     automatic: bool,
+    notify: bool = True,
     now: datetime | None = None,
 ) -> Report:
     """An e-mail or fax about a report, added to its timeline: an event that names the
@@ -229,6 +230,8 @@ def report_message_add(
             automatic=automatic,
             note=f"{name} ({attachment.size} B, SHA-256 {attachment.sha256[:16]}…)",
         )
+    if not notify:  # the report was just recorded from it: its recipients were told
+        return report
     notify_users(
         users=holding_staff(report),
         kind=Notification.Kind.INBOX_MESSAGE,
