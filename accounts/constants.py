@@ -10,11 +10,14 @@ class Role(models.TextChoices):
     REVIEWER = "reviewer", _("Receiving reviewer")
     POLICE_LIAISON = "police_liaison", _("Public-security liaison")
     NATIONAL_OFFICIAL = "national_official", _("National official")
+    INTAKE_OFFICER = "intake_officer", _("Intake officer (12387 reporting service)")
 
 
 # Who drafts an operator's reports (Art. 5: a contracted provider may draft, not submit).
 DRAFTING_ROLES = frozenset({Role.REPORTER, Role.PROVIDER_DRAFTER})
 # Staff of an authority: they must use two-factor login.
-AUTHORITY_ROLES = frozenset({Role.REVIEWER, Role.POLICE_LIAISON, Role.NATIONAL_OFFICIAL})
+AUTHORITY_ROLES = frozenset(
+    {Role.REVIEWER, Role.POLICE_LIAISON, Role.NATIONAL_OFFICIAL, Role.INTAKE_OFFICER}
+)
 # Staff who act on reports (claim, grade, require…); a police liaison only reads copies.
 ACTING_STAFF_ROLES = frozenset({Role.REVIEWER, Role.NATIONAL_OFFICIAL})

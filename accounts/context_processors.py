@@ -32,6 +32,10 @@ class PortalNav:
         return self.roles.can_require
 
     @property
+    def is_intake_officer(self) -> bool:
+        return self.roles.is_intake_officer
+
+    @property
     def is_reporter(self) -> bool:
         return self.roles.is_reporter
 

@@ -71,6 +71,7 @@ class Authority(BilingualName):
         PROTECTION_DEPARTMENT = "protection_department", _("CII protection department")
         DEPARTMENT_CYBER_OFFICE = "department_cyber_office", _("Departmental cyber office")
         PUBLIC_SECURITY = "public_security", _("Public security")
+        REPORTING_SERVICE = "reporting_service", _("Reporting service (12387)")
 
     code = models.SlugField(_("code"), max_length=60, unique=True)
     kind = models.CharField(_("kind"), max_length=32, choices=Kind.choices)
@@ -195,7 +196,14 @@ class Membership(models.Model):
                         authority__isnull=True,
                     )
                     | (
-                        Q(role__in=["reviewer", "police_liaison", "national_official"])
+                        Q(
+                            role__in=[
+                                "reviewer",
+                                "police_liaison",
+                                "national_official",
+                                "intake_officer",
+                            ]
+                        )
                         & Q(organization__isnull=True, authority__isnull=False)
                     )
                 ),

@@ -22,6 +22,24 @@ def _police_name(p: dict) -> str:
     return f"{p['name_zh']}公安{'局' if p['kind'] in ('municipality', 'corps') else '厅'}"
 
 
+REPORTING_SERVICE = "svc-12387"
+
+
+def load_reporting_service(apps) -> None:
+    """The 12387 incident-reporting service, run for the national CAC (MEASURES.md §7): its
+    intake officers record reports received by telephone, e-mail, fax and WeChat."""
+    Authority = apps.get_model("accounts", "Authority")
+    Authority.objects.update_or_create(
+        code=REPORTING_SERVICE,
+        defaults={
+            "kind": "reporting_service",
+            "name": "12387网络安全事件报告服务",
+            "name_en": "12387 incident reporting service",
+            "is_national": True,
+        },
+    )
+
+
 def load_reference_data(apps) -> None:
     Province = apps.get_model("accounts", "Province")
     Sector = apps.get_model("accounts", "Sector")
@@ -86,3 +104,4 @@ def load_reference_data(apps) -> None:
             name_en=f"Cyber office of the {d['name_en']}",
             department=department,
         )
+    load_reporting_service(apps)

@@ -43,6 +43,7 @@ class Roles:
         self.reviewer_at = frozenset(m.authority_id for m in by_role[Role.REVIEWER])
         self.police_at = frozenset(m.authority_id for m in by_role[Role.POLICE_LIAISON])
         self.national_at = frozenset(m.authority_id for m in by_role[Role.NATIONAL_OFFICIAL])
+        self.intake_at = frozenset(m.authority_id for m in by_role[Role.INTAKE_OFFICER])
 
     # --- what the user is --------------------------------------------------------------
     @cached_property
@@ -59,6 +60,16 @@ class Roles:
     @property
     def is_national(self) -> bool:
         return bool(self.national_at)
+
+    @property
+    def is_intake_officer(self) -> bool:
+        """Staff of the 12387 reporting service: they triage the inbox and record reports
+        received by telephone, e-mail, fax or WeChat for any organisation."""
+        return bool(self.intake_at)
+
+    @cached_property
+    def intake_membership(self) -> Membership | None:
+        return next((m for m in self.memberships if m.role == Role.INTAKE_OFFICER), None)
 
     @property
     def is_receiving_staff(self) -> bool:

@@ -2,14 +2,15 @@
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.http import Http404
 from django.utils.translation import gettext as _
 
 from core.exceptions import ActionForbidden
 
-from .models import AuthEvent, Membership
+from .models import AuthEvent, Membership, Organization, Province, Sector
 from .roles import roles_of
+from .validators import is_valid_uscc
 
 
 def is_authority_staff(user) -> bool:
@@ -64,3 +65,54 @@ def auth_event(kind: str, *, user=None, username: str = "", request=None) -> Aut
         username=(username or getattr(user, "username", ""))[:150],
         ip_address=address,
     )
+
+
+def organization_for_code(
+    *, code: str, name: str = "", province=None, sector=None
+) -> tuple[Organization, bool]:
+    """The organisation with this unified social credit code, or a new one with the given
+    name, province and (optional) sector once the code's check digit passes (a report
+    received by telephone, fax, e-mail or WeChat may come from an organisation the portal
+    does not know yet). Field errors: `organization_code`, `organization_name`,
+    `organization_province`, `organization_sector`. Returns (organisation, created)."""
+    code = (code or "").strip().upper()
+    if not is_valid_uscc(code):
+        raise ValidationError(
+            {
+                "organization_code": _(
+                    "Enter a valid 18-character unified social credit code "
+                    "(the last character is a check digit)."
+                )
+            }
+        )
+    existing = Organization.objects.filter(uscc=code).first()
+    if existing is not None:
+        return existing, False
+    errors = {}
+    name = (name or "").strip()
+    if not name:
+        errors["organization_name"] = _(
+            "No organisation has this code yet: give its name to record it."
+        )
+    elif len(name) > 200:
+        errors["organization_name"] = _("At most 200 characters.")
+    province_id = getattr(province, "pk", province)
+    if not province_id:
+        errors["organization_province"] = _(
+            "No organisation has this code yet: give its province to record it."
+        )
+    elif not Province.objects.filter(pk=province_id).exists():
+        errors["organization_province"] = _("Unknown province.")
+    sector_id = getattr(sector, "pk", sector) or None
+    if sector_id and not Sector.objects.filter(pk=sector_id).exists():
+        errors["organization_sector"] = _("Unknown sector.")
+    if errors:
+        raise ValidationError(errors)
+    organization = Organization(name=name, uscc=code, province_id=province_id, sector_id=sector_id)
+    organization.full_clean(validate_unique=False)
+    try:
+        with transaction.atomic():
+            organization.save()
+    except IntegrityError:  # recorded concurrently under the same code: use that one
+        return Organization.objects.get(uscc=code), False
+    return organization, True

@@ -29,7 +29,6 @@ class Pagination(PageNumberPagination):
         return parameters
 
 
-from django.utils.translation import gettext_lazy as _
 def exception_handler(exc, context):
     if isinstance(exc, RequestDataTooBig):
         return Response(

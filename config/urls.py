@@ -30,12 +30,14 @@ urlpatterns = [
     path("", HomeView.as_view(), name="home"),
     path("", include("reports.urls")),
     path("", include("review.urls")),
-    path("", include("tipoffs.urls")),  # the public form needs no login (Art. 6)
+    path("", include("tipoffs.urls")),
+    path("", include("intake.urls")),  # the public form needs no login (Art. 6)
     path("", include("notifications.urls")),
     path("dashboard/", include("dashboard.urls")),
     path("api/v1/", include("accounts.api.urls")),
     path("api/v1/", include("reports.api.urls")),
     path("api/v1/", include("review.api.urls")),
+    path("api/v1/", include("intake.api.urls")),
     path("api/v1/", include("notifications.api.urls")),
     path("api/v1/", include("dashboard.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

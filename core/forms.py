@@ -38,11 +38,11 @@ def textarea(rows: int = 3) -> forms.Textarea:
 
 def datetime_field(label, **kwargs) -> forms.DateTimeField:
     kwargs.setdefault("required", False)
+    kwargs.setdefault("help_text", _("Beijing time (Asia/Shanghai)."))
     return forms.DateTimeField(
         label=label,
         input_formats=DATETIME_INPUT_FORMATS,
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format=DATETIME_LOCAL),
-        help_text=_("Beijing time (Asia/Shanghai)."),
         **kwargs,
     )
 

@@ -9,6 +9,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from accounts.constants import Role
 from accounts.models import Authority, Membership, Organization
 from accounts.otp import totp_key_base32
+from accounts.reference import REPORTING_SERVICE
 from accounts.reference import load_reference_data as accounts_data
 from accounts.validators import make_uscc
 from escalation.reference import load_reference_data as escalation_data
@@ -43,6 +44,7 @@ DEMO_STAFF = {
     "reviewer-energy": (Role.REVIEWER, "pd-energy"),
     "reviewer-ministry": (Role.REVIEWER, "dco-miit"),
     "police-liaison": (Role.POLICE_LIAISON, "ps-440000"),
+    "intake-12387": (Role.INTAKE_OFFICER, REPORTING_SERVICE),
 }
 
 

@@ -16,6 +16,8 @@ class Notification(models.Model):
         SUMMARY_DUE = "summary_due", _("Summary report due")
         REMINDER = "reminder", _("Deadline reminder")
         REPORT_REQUIRED = "report_required", _("An authority requires a report")
+        REPORT_RECORDED = "report_recorded", _("A report was recorded for your organisation")
+        INBOX_MESSAGE = "inbox_message", _("A message was added to a report")
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,

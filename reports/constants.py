@@ -63,4 +63,21 @@ class Tier(models.TextChoices):
     NATIONAL = "national", _("National tier")
 
 
+class ReceivedVia(models.TextChoices):
+    """The route a report reached the portal by (MEASURES.md §7: the 12387 service's six
+    routes, and the portal's own pages and API)."""
+
+    WEB = "web", _("Web form")
+    API = "api", _("API")
+    HOTLINE = "hotline", _("12387 hotline")
+    EMAIL = "email", _("E-mail")
+    FAX = "fax", _("Fax")
+    WECHAT = "wechat", _("WeChat")
+
+
+# Routes on which the receiving service's staff record the report for the operator.
+STAFF_ROUTES = frozenset(
+    {ReceivedVia.HOTLINE, ReceivedVia.EMAIL, ReceivedVia.FAX, ReceivedVia.WECHAT}
+)
+
 RANSOMWARE_CATEGORY = "0107"

@@ -19,7 +19,7 @@ from accounts.roles import roles_of
 from core.exceptions import ActionForbidden, InvalidTransition, StaleVersion
 from core.pages import download_response
 
-from .constants import RANSOMWARE_CATEGORY, Status
+from .constants import RANSOMWARE_CATEGORY, ReceivedVia, Status
 from .contents import RANSOM, REQUIRED_TO_SUBMIT
 from .forms import GradingPreviewForm, ReportForm, StateSecretForm
 from .models import IdempotencyKey, Report
@@ -436,6 +436,7 @@ class SubmitView(LoginRequiredMixin, View):
                 pk=report.pk,
                 data=form.service_data(fallback_indicators=report.indicators),
                 version=form.cleaned_data["version"],
+                via=ReceivedVia.WEB,
             )
         except StaleVersion as exc:
             messages.error(request, str(exc.message))

@@ -122,6 +122,7 @@ def report_page_get(*, user, pk) -> Report:
             "submitted_by",
             "assignee",
             "requested_by",
+            "received_by",
             "summary__filed_by",
             "forwarding__actor",
         )

@@ -10,6 +10,7 @@ from django.urls import reverse
 from rest_framework.authtoken.models import Token
 
 from escalation.models import Deadline, EscalationPolicy, SweepHeartbeat
+from intake.services.inbox import inbox_ingest
 from reports.models import Report
 from reports.services.drafting import report_create
 from reports.services.evidence import attachment_add
@@ -19,6 +20,7 @@ from review.services.forwarding import report_forward
 from review.services.requests import report_request_info
 from review.services.triage import report_claim
 from tests.helpers import login
+from tests.intake.messages import utf8_qp_with_attachments
 from tipoffs.services import tipoff_submit
 
 pytestmark = pytest.mark.django_db
@@ -51,6 +53,8 @@ ADMIN_MODELS = {
     "escalation.Deadline",
     "notifications.Notification",
     "escalation.SweepHeartbeat",
+    "intake.InboxItem",
+    "intake.InboxAttachment",
 }
 WITH_HISTORY = {
     "accounts.Authority",
@@ -70,6 +74,8 @@ WITH_HISTORY = {
 }
 # Written by the services only: no add page.
 NO_ADD = {
+    "intake.InboxItem",
+    "intake.InboxAttachment",
     "reports.Report",
     "reports.ReportEvent",
     "reports.IdempotencyKey",
@@ -148,6 +154,7 @@ def worked_report(demo, now, report):
         rendered_at=at.timestamp() - 60,
         now=at,
     )
+    inbox_ingest(raw=utf8_qp_with_attachments(), now=at)
     SweepHeartbeat.objects.get_or_create(pk=1, defaults={"last_run_at": at})
     return report
 

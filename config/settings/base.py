@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "escalation",
     "review",
     "tipoffs",
+    "intake",
     "dashboard",
     "demo",
 ]
@@ -251,6 +252,22 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 
+# The 12387 mailbox (MEASURES.md §7): messages piped to `manage.py ingest_email`, or fetched
+# from an IMAP mailbox every INBOUND_IMAP_SECONDS when INBOUND_IMAP_URL is set
+# (imaps://user:password@host:993/INBOX, or imap:// for a plain connection).
+INBOUND_EMAIL_MAX_BYTES = env.int("INBOUND_EMAIL_MAX_BYTES", default=30 * 1024 * 1024)
+FAX_GATEWAY_SENDERS = [
+    s.strip().lower() for s in env.list("FAX_GATEWAY_SENDERS", default=[]) if s.strip()
+]
+INBOUND_IMAP_URL = env.str("INBOUND_IMAP_URL", default="")
+INBOUND_IMAP_SECONDS = env.int("INBOUND_IMAP_SECONDS", default=60)
+if INBOUND_IMAP_URL:
+    CELERY_BEAT_SCHEDULE["intake-imap-poll"] = {
+        "task": "intake.imap_poll",
+        "schedule": float(INBOUND_IMAP_SECONDS),
+        "options": {"expires": INBOUND_IMAP_SECONDS},
+    }
+
 EMAIL_BACKEND = env.str(
     "DJANGO_EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend"
 )
@@ -310,6 +327,9 @@ SPECTACULAR_SETTINGS = {
         "FollowUpKindEnum": "reports.models.FollowUp.Kind",
         # what a caller may do on a report now (the `actions` field)
         "ReportActionEnum": "reports.api.serializers.API_ACTIONS",
+        # every route, on the report; the routes staff record, on the intake's input
+        "ReceivedViaEnum": "reports.constants.ReceivedVia",
+        "StaffRouteEnum": "intake.api.inputs.STAFF_ROUTE_CHOICES",
     },
 }
 

@@ -216,8 +216,8 @@ class AttachmentInputSerializer(ReportInputSerializer):
     file = serializers.FileField(
         allow_empty_file=True,  # the service refuses it with its own message
         help_text=_(
-            "The evidence file. Accepted: PDF, PNG, JPEG, ZIP/DOCX/XLSX, PCAP, plain text; the "
-            "type is checked on the content, not the name."
+            "The evidence file. Accepted: PDF, PNG, JPEG, TIFF, ZIP/DOCX/XLSX, PCAP, plain "
+            "text; the type is checked on the content, not the name."
         ),
     )
     followup = serializers.IntegerField(

@@ -309,6 +309,8 @@ class ReportSerializer(serializers.ModelSerializer):
             "discovered_at",
             "occurred_at",
             "submitted_at",
+            "received_via",
+            "received_at",
             "handling_ended_at",
             "location",
             "affected_systems",

@@ -23,6 +23,7 @@ from accounts.roles import roles_of
 from core.api import BAD_REQUEST, NO_SUCH_PAGE, UNAUTHORIZED, JSONParser
 from core.pages import download_response
 
+from ..constants import ReceivedVia
 from ..filters import ReportFilterSet
 from ..models import Attachment, Category, FollowUp
 from ..services.drafting import report_create_idempotent, report_discard, report_update
@@ -163,6 +164,7 @@ class ReportViewSet(ReportCommandsViewSet):
             data=serializer.service_data(),
             organization=serializer.validated_data.get("organization"),
             idempotency_key=key,
+            via=ReceivedVia.API,
         )
         return self.respond(
             report, status_code=status.HTTP_201_CREATED if created else status.HTTP_200_OK
@@ -246,6 +248,7 @@ class ReportViewSet(ReportCommandsViewSet):
             pk=pk,
             data=data,
             version=serializer.validated_data.get("version"),
+            via=ReceivedVia.API,
         )
         return self.respond(report)
 

@@ -12,7 +12,15 @@ from accounts.roles import roles_of
 from core.fields import TEXT_MAX, BoundedTextField
 from core.formats import local_minute
 
-from ..constants import RANSOMWARE_CATEGORY, SERIOUS, Channel, Severity, Status, Tier
+from ..constants import (
+    RANSOMWARE_CATEGORY,
+    SERIOUS,
+    Channel,
+    ReceivedVia,
+    Severity,
+    Status,
+    Tier,
+)
 from .reference import Category
 
 INLINE_IDS = 2000
@@ -62,6 +70,8 @@ class ReportQuerySet(models.QuerySet):
                 | (Q(tier=Tier.RECEIVING) & Q(severity__in=list(SERIOUS)) & ~Q(status=Status.DRAFT))
                 | Q(requested_by_id=authority_id)
             )
+        for authority_id in sorted(roles.intake_at):  # what its staff recorded
+            condition |= Q(received_by_id=authority_id)
         for authority_id in sorted(roles.reviewer_at | roles.police_at):
             # routed or copied to the authority, and what it required
             condition |= (
@@ -233,6 +243,28 @@ class Report(SupplementItems):
     # timeline and history stay (docs/DECISIONS.md).
     discarded_at = models.DateTimeField(_("draft discarded at"), null=True, blank=True)
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    # The route and the instant of receipt (MEASURES.md §7): the portal's own pages and API,
+    # or a report the 12387 service's staff recorded (hotline, e-mail, fax, WeChat). The
+    # filing clock is judged on `received_at`, which for a report filed in the portal is
+    # its submission.
+    received_via = models.CharField(
+        _("received via"), max_length=10, choices=ReceivedVia.choices, default=ReceivedVia.WEB
+    )
+    received_at = models.DateTimeField(_("received at"), null=True, blank=True)
+    received_by = models.ForeignKey(
+        Authority,
+        verbose_name=_("recorded by the service"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="recorded_reports",
+        help_text=_(
+            "The reporting service whose staff recorded a report received by telephone, "
+            "fax, e-mail or WeChat."
+        ),
+    )
+    caller_name = models.CharField(_("caller's or sender's name"), max_length=200, blank=True)
+    caller_contact = models.CharField(_("caller's or sender's contact"), max_length=200, blank=True)
     handling_ended_at = models.DateTimeField(_("handling ended at"), null=True, blank=True)
     forwarded_at = models.DateTimeField(_("forwarded at"), null=True, blank=True)
     next_due_at = models.DateTimeField(
@@ -327,6 +359,7 @@ class ReportEvent(models.Model):
         CLOSED = "closed", _("Closed")
         ATTACHMENT_ADDED = "attachment_added", _("Evidence attached")
         DISCARDED = "discarded", _("Draft discarded")
+        MESSAGE_ADDED = "message_added", _("E-mail or fax added")
 
     report = models.ForeignKey(
         Report, verbose_name=_("report"), on_delete=models.CASCADE, related_name="events"

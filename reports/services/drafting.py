@@ -16,7 +16,7 @@ from core.history import history_create
 from core.prefetch import note_written
 from escalation.services.clocks import deadlines_apply
 
-from ..constants import Status, max_severity
+from ..constants import ReceivedVia, Status, max_severity
 from ..contents import DRAFT_FIELDS, FLAGS, NULLABLE
 from ..events import report_event_create
 from ..grading import suggest
@@ -193,6 +193,7 @@ def report_create(
     data: dict,
     organization=None,
     idempotency_key: str | None = None,
+    via: str = ReceivedVia.WEB,
     now: datetime | None = None,
 ) -> Report:
     report, _created = report_create_idempotent(
@@ -200,6 +201,7 @@ def report_create(
         data=data,
         organization=organization,
         idempotency_key=idempotency_key,
+        via=via,
         now=now,
     )
     return report
@@ -211,6 +213,7 @@ def report_create_idempotent(
     data: dict,
     organization=None,
     idempotency_key: str | None = None,
+    via: str = ReceivedVia.WEB,
     now: datetime | None = None,
 ) -> tuple[Report, bool]:
     """`report_create` that also says whether this call created the report (False: a
@@ -221,6 +224,7 @@ def report_create_idempotent(
             data=data,
             organization=organization,
             idempotency_key=idempotency_key,
+            via=via,
             now=now,
         )
     except _IdempotencyKeyTaken:
@@ -231,7 +235,13 @@ def report_create_idempotent(
 
 @transaction.atomic
 def _report_create(
-    *, user, data: dict, organization, idempotency_key: str | None, now: datetime | None
+    *,
+    user,
+    data: dict,
+    organization,
+    idempotency_key: str | None,
+    via: str,
+    now: datetime | None,
 ) -> tuple[Report, bool]:
     now = now or timezone.now()
     org = _resolve_organization(user, organization)
@@ -239,7 +249,7 @@ def _report_create(
         existing = IdempotencyKey.objects.filter(user=user, key=idempotency_key).first()
         if existing:
             return existing.report, False
-    report = Report(organization=org, created_by=user, status=Status.DRAFT)
+    report = Report(organization=org, created_by=user, status=Status.DRAFT, received_via=via)
     report.involves_cii = org.is_cii_operator
     apply_draft_data(report, data)
     derive(report)

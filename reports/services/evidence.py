@@ -34,6 +34,8 @@ EVIDENCE_TYPES = (
         (b"\xd4\xc3\xb2\xa1", b"\xa1\xb2\xc3\xd4", b"\x0a\x0d\x0d\x0a"),
         (".pcap", ".pcapng"),
     ),
+    # faxes arrive from the fax gateway as TIFF (MEASURES.md §7)
+    ("image/tiff", (b"II*\x00", b"MM\x00*"), (".tif", ".tiff")),
     ("text/plain", None, (".txt", ".log", ".csv")),
 )
 
@@ -74,6 +76,49 @@ def sniff_evidence_type(head: bytes, name: str) -> str | None:
     return None
 
 
+def evidence_errors(name: str, size: int, head: bytes) -> tuple[str | None, str | None]:
+    """The content checks every piece of evidence passes (an upload, an e-mail's
+    attachment): not empty, within `EVIDENCE_MAX_BYTES`, a type on the allow-list proven by
+    its content and agreeing with its name. Returns (content type, None) or (None, the
+    reason it is refused)."""
+    if size == 0:
+        return None, _("The file is empty.")
+    if size > settings.EVIDENCE_MAX_BYTES:
+        return None, _("The file is larger than %(max)s MB.") % {
+            "max": settings.EVIDENCE_MAX_BYTES // (1024 * 1024)
+        }
+    content_type = sniff_evidence_type(head, name)
+    if content_type is None:
+        return None, _(
+            "This kind of file is not accepted, or its content does not match its name. "
+            "Accepted: PDF, PNG, JPEG, TIFF, ZIP/DOCX/XLSX, PCAP, plain text."
+        )
+    return content_type, None
+
+
+def attachment_store(
+    *, report, name: str, content: bytes, content_type: str, user, now: datetime, followup=None
+) -> Attachment:
+    """Store checked evidence on a report (no event: the caller writes it)."""
+    attachment = Attachment(
+        report=report,
+        followup=followup,
+        name=name,
+        content_type=content_type,
+        size=len(content),
+        sha256=hashlib.sha256(content).hexdigest(),
+        uploaded_by=user,
+        uploaded_at=now,
+    )
+    attachment.file.save(name, ContentFile(content), save=False)
+    try:
+        attachment.save()
+    except Exception:
+        attachment.file.storage.delete(attachment.file.name)
+        raise
+    return attachment
+
+
 @transaction.atomic
 def attachment_add(*, user, pk, upload, followup=None, now: datetime | None = None):
     now = now or timezone.now()
@@ -88,51 +133,28 @@ def attachment_add(*, user, pk, upload, followup=None, now: datetime | None = No
         raise InvalidTransition(_("The report is closed."))
     name = sanitize_filename(getattr(upload, "name", ""))
     size = getattr(upload, "size", None) or 0
-    if size == 0:
-        raise ValidationError({"file": _("The file is empty.")})
-    if size > settings.EVIDENCE_MAX_BYTES:
-        raise ValidationError(
-            {
-                "file": _("The file is larger than %(max)s MB.")
-                % {"max": settings.EVIDENCE_MAX_BYTES // (1024 * 1024)}
-            }
-        )
-    digest = hashlib.sha256()
+    if size == 0 or size > settings.EVIDENCE_MAX_BYTES:
+        raise ValidationError({"file": evidence_errors(name, size, b"")[1]})
     head = b""
     chunks = []
     for chunk in upload.chunks():
         if len(head) < 8192:
             head += chunk[: 8192 - len(head)]
-        digest.update(chunk)
         chunks.append(chunk)
-    content_type = sniff_evidence_type(head, name)
-    if content_type is None:
-        raise ValidationError(
-            {
-                "file": _(
-                    "This kind of file is not accepted, or its content does not match its name. "
-                    "Accepted: PDF, PNG, JPEG, ZIP/DOCX/XLSX, PCAP, plain text."
-                )
-            }
-        )
+    content_type, refused = evidence_errors(name, size, head)
+    if refused:
+        raise ValidationError({"file": refused})
     if followup is not None and getattr(followup, "report_id", None) != report.pk:
         raise ValidationError({"followup": _("That follow-up belongs to another report.")})
-    attachment = Attachment(
+    attachment = attachment_store(
         report=report,
-        followup=followup,
         name=name,
+        content=b"".join(chunks),
         content_type=content_type,
-        size=size,
-        sha256=digest.hexdigest(),
-        uploaded_by=user,
-        uploaded_at=now,
+        user=user,
+        now=now,
+        followup=followup,
     )
-    attachment.file.save(name, ContentFile(b"".join(chunks)), save=False)
-    try:
-        attachment.save()
-    except Exception:
-        attachment.file.storage.delete(attachment.file.name)
-        raise
     report_event_create(
         report=report,
         kind=ReportEvent.Kind.ATTACHMENT_ADDED,

@@ -80,10 +80,12 @@ def report_submit(
     pk,
     data: dict | None = None,
     version: int | None = None,
+    via: str | None = None,
     now: datetime | None = None,
 ) -> Report:
-    """Submit a draft: the server sets `submitted_at`, routes, meets the filing clock and
-    opens the forward clock for a serious report. Submitting again is harmless."""
+    """Submit a draft: the server sets `submitted_at` (and `received_at`, the instant of
+    receipt; `via`, when given, is the route it was submitted by), routes, meets the filing
+    clock and opens the forward clock for a serious report. Submitting again is harmless."""
     now = now or timezone.now()
     report = report_get(user=user, pk=pk, lock=True)
     if not roles_of(user).reports_for(report.organization_id):
@@ -102,6 +104,9 @@ def report_submit(
     report.status = Status.SUBMITTED
     report.submitted_at = now
     report.submitted_by = user
+    report.received_at = now
+    if via:
+        report.received_via = via
     report.version += 1
     clocks = deadlines_apply(report=report, now=now, **submission_clock_changes(report, now))
     save_routed(report)  # with the next_due_at of its clocks

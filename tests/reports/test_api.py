@@ -43,6 +43,8 @@ REPORT_FIELDS = {
     "discovered_at",
     "occurred_at",
     "submitted_at",
+    "received_via",
+    "received_at",
     "handling_ended_at",
     "location",
     "affected_systems",

@@ -94,6 +94,8 @@ def test_the_other_review_endpoints_and_report_fields_are_documented():
         "closed_reason",
         "grade_reason",
         "severity_reviewed",
+        "received_via",
+        "received_at",
     } <= set(report)
 
 
