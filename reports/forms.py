@@ -50,6 +50,16 @@ SCOPE_CHOICE_LABELS = {
         "Provincial-or-higher Party/government portal, central key news site, super-large platform"
     ),
 }
+# The unreachable-site criterion lists portals and news sites only: platforms are in the
+# defacement criterion's lists, not in this one (docs/DECISIONS.md, "Grading").
+PORTAL_SCOPE_CHOICE_LABELS = {
+    "none": _("Other site (not on these lists)"),
+    "major": _(
+        "Prefecture-or-higher Party/government or enterprise/institution portal, "
+        "provincial-or-higher key news site"
+    ),
+    "especially_major": _("Provincial-or-higher Party/government portal, central key news site"),
+}
 INDICATOR_GROUPS = {
     "portal": _("Portal or news site unreachable"),
     "cii": _("Critical information infrastructure interrupted"),
@@ -81,11 +91,10 @@ def _indicator_field(spec) -> forms.Field:
             **common,
         )
     if spec.kind == "choice":
-        labels = (
-            SCOPE_CHOICE_LABELS
-            if spec.key.endswith("_scope") and (spec.key != "population_scope")
-            else INDICATOR_CHOICE_LABELS
-        )
+        labels = {
+            "portal_scope": PORTAL_SCOPE_CHOICE_LABELS,
+            "defacement_scope": SCOPE_CHOICE_LABELS,
+        }.get(spec.key, INDICATOR_CHOICE_LABELS)
         choices = [("", "—")] + [(value, labels.get(value, value)) for value in spec.choices]
         return forms.ChoiceField(choices=choices, **common)
     return forms.CharField(

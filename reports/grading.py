@@ -18,6 +18,9 @@ SCOPE_KEYS = {
     "defacement_other_page_minutes": "defacement_scope",
     "defacement_reposts": "defacement_scope",
     "defacement_views": "defacement_scope",
+    # a spread determination counts for the sites listed at its level, like the defacement
+    # criteria (docs/DECISIONS.md, "Grading")
+    "spread_determined": "defacement_scope",
 }
 POPULATION_SCOPE_RANK = {"prefecture": 1, "province": 2}
 
@@ -61,13 +64,13 @@ def is_met(criterion: Criterion, indicators: Mapping) -> bool:
     value = indicators.get(criterion.indicator)
     if value is None or value == "":
         return False
-    if criterion.unit == "choice":
-        return SEVERITY_RANK.get(value, -1) >= SEVERITY_RANK[Severity(criterion.threshold)]
     scope_key = SCOPE_KEYS.get(criterion.indicator)
     if scope_key and criterion.scope:
         site = _scope_rank(scope_key, indicators.get(scope_key))
         if site < _criterion_scope_rank(scope_key, criterion.scope):
             return False
+    if criterion.unit == "choice":
+        return SEVERITY_RANK.get(value, -1) >= SEVERITY_RANK[Severity(criterion.threshold)]
     return Decimal(str(value)) >= Decimal(criterion.threshold)
 
 
