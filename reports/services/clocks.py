@@ -11,6 +11,7 @@ from escalation.constants import Kind
 from escalation.services.clocks import deadline_cancel, deadline_open
 
 from ..constants import REPORTABLE, Status, Tier
+from ..models import SummaryReport
 
 
 def file_clock_needed(report) -> bool:
@@ -56,3 +57,23 @@ def report_mark_missed(*, report, now: datetime) -> None:
     if report.status == Status.DRAFT and report.requested_by_id:
         report.missed_at = now
         report.save(update_fields=["missed_at"])
+
+
+def sync_summary_clock(report, now: datetime, *, may_close: bool = True) -> None:
+    """The 30-day summary clock runs from the end of handling of a report that carries a
+    duty (较大 or above): a 一般 report carries no clocks. A grade up opens it (from the end
+    of handling, never later); a reviewer's grade down to 一般 closes it as not required
+    (`may_close` False: an operator's follow-up never closes it)."""
+    if report.handling_ended_at is None:
+        return
+    if SummaryReport.objects.filter(report=report).exists():
+        return
+    if report.severity in REPORTABLE:
+        deadline_open(report=report, kind=Kind.SUMMARY, opened_at=report.handling_ended_at, now=now)
+    elif may_close:
+        deadline_cancel(
+            report=report,
+            kind=Kind.SUMMARY,
+            at=now,
+            reason=_("Graded 一般 (general): no summary report is due."),
+        )

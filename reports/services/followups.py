@@ -13,13 +13,13 @@ from escalation.services.clocks import deadline_meet, deadline_open
 from notifications.models import Notification
 from notifications.services import notify_users
 
-from ..constants import Status
+from ..constants import REPORTABLE, Status
 from ..contents import FOLLOWUP_ITEMS, SUMMARY_FIELDS
 from ..events import report_event_create
 from ..indicators import clean_indicators
 from ..models import FollowUp, Report, ReportEvent, SummaryReport
 from .actions import begin, finish
-from .clocks import sync_forward_clock
+from .clocks import sync_forward_clock, sync_summary_clock
 from .drafting import apply_grading, indicator_errors
 from .recipients import holding_staff, reporters
 
@@ -90,6 +90,7 @@ def report_followup(
         report_event_create(report=report, kind=ReportEvent.Kind.INFO_SUPPLIED, at=now, actor=user)
     if before != report.severity:
         sync_forward_clock(report, now, _("The operator's follow-up graded it below major."))
+        sync_summary_clock(report, now, may_close=False)
     recipients = [report.assignee] if report.assignee_id else holding_staff(report)
     notify_users(
         users=recipients,
@@ -127,8 +128,10 @@ def report_handling_ended(
         )
     report.handling_ended_at = handling_ended_at
     finish(report, ["handling_ended_at"])
-    clock = deadline_open(report=report, kind=Kind.SUMMARY, opened_at=handling_ended_at, now=now)
     report_event_create(report=report, kind=ReportEvent.Kind.HANDLING_ENDED, at=now, actor=user)
+    if report.severity not in REPORTABLE:
+        return report  # a 一般 report carries no clocks: its summary is voluntary
+    clock = deadline_open(report=report, kind=Kind.SUMMARY, opened_at=handling_ended_at, now=now)
     notify_users(
         users=reporters(report),
         kind=Notification.Kind.SUMMARY_DUE,
