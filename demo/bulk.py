@@ -36,6 +36,7 @@ from reports.constants import (
     Status,
     Tier,
     max_severity,
+    reference_year,
 )
 from reports.models import Category, Forwarding, Report, ReportEvent
 from reports.routing import AuthorityKey, plan_route
@@ -220,7 +221,7 @@ def _make_report(world: _World, rng: random.Random, seq: int):
     system = rng.choice(SYSTEMS)
     province = world.provinces[org.province_id]
     report = Report(
-        reference=f"{REFERENCE_PREFIX}{created.year}-{seq:07d}",
+        reference=f"{REFERENCE_PREFIX}{reference_year(created)}-{seq:07d}",
         version=1,
         status=Status.DRAFT,
         tier=Tier.RECEIVING,

@@ -1,6 +1,7 @@
 """Enumerations shared by the pure modules and the models (no ORM imports here)."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -64,3 +65,11 @@ class Tier(models.TextChoices):
 
 
 RANSOMWARE_CATEGORY = "0107"
+
+# The measures count in Beijing time, whatever the display setting.
+BEIJING = ZoneInfo("Asia/Shanghai")
+
+
+def reference_year(at: datetime) -> int:
+    """The year of a report's reference: the year of the Beijing date of its creation."""
+    return at.astimezone(BEIJING).year

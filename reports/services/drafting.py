@@ -13,7 +13,7 @@ from accounts.models import Organization
 from accounts.roles import roles_of
 from core.exceptions import ActionForbidden, InvalidTransition, StaleVersion
 
-from ..constants import Status, max_severity
+from ..constants import Status, max_severity, reference_year
 from ..contents import DRAFT_FIELDS, FLAGS, NULLABLE
 from ..events import report_event_create
 from ..grading import suggest
@@ -118,7 +118,7 @@ def insert_with_reference(report: Report, now: datetime) -> None:
     """Insert a new report, give it its readable reference (`CSIR-<year>-<id>`, unique
     because the id is) and its copies."""
     report.save()
-    report.reference = f"CSIR-{now.year}-{report.pk:06d}"
+    report.reference = f"CSIR-{reference_year(now)}-{report.pk:06d}"
     report.skip_history_when_saving = True  # the creation row is the history of it...
     report.save(update_fields=["reference"])
     del report.skip_history_when_saving

@@ -2,7 +2,10 @@
 the issue at its boundary. State is driven through the services; time is the `now` each
 one is given (and time-machine where the sweep or the pages read the clock)."""
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
+
+import pytest
+import time_machine
 
 from notifications.models import Notification
 from reports.models import Report, SummaryReport
@@ -99,3 +102,23 @@ def test_a_reviewer_grading_a_general_report_up_after_handling_opens_the_summary
     report_grade(user=gd, pk=report.pk, severity="general", reason="复核", now=later)
     assert [c[0] for c in clocks(report, "summary")] == ["not_required"]
     assert Report.objects.get(pk=report.pk).next_due_at is None
+
+
+# --- item 10: the reference year is the Beijing date's year --------------------------------
+
+
+@pytest.mark.parametrize(
+    ("utc", "year"),
+    [
+        # 31 Dec 16:00 UTC is 1 Jan 00:00 in Beijing: already the new year
+        (datetime(2026, 12, 31, 16, 0, tzinfo=UTC), 2027),
+        (datetime(2026, 12, 31, 15, 59, 59, tzinfo=UTC), 2026),
+    ],
+)
+def test_the_reference_carries_the_year_of_the_beijing_date(demo, utc, year):
+    with time_machine.travel(utc, tick=False):
+        report = report_create(
+            user=demo["operator-general"], data=data(utc, discovered_at=utc), now=None
+        )
+    assert report.reference.startswith(f"CSIR-{year}-")
+    assert Report.objects.get(pk=report.pk).reference == report.reference
