@@ -100,7 +100,7 @@ def deadline_meet(*, report, kind: str, at: datetime) -> Deadline | None:
     for deadline in clocks:
         deadline.met_at = at
         deadline.outcome, deadline.lateness = rules.met_outcome(
-            at, deadline.due_at, deadline.statutory_due_at
+            at, deadline.due_at, deadline.statutory_due_at, deadline.has_statutory_limit
         )
         deadline.next_fire_at = None
         deadline.save()

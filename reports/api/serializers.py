@@ -56,7 +56,14 @@ class RansomwareSerializer(serializers.Serializer):
 class DeadlineSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=DeadlineKind.choices)
     opened_at = serializers.DateTimeField()
-    statutory_due_at = serializers.DateTimeField()
+    statutory_due_at = serializers.DateTimeField(
+        source="statutory_limit",
+        allow_null=True,
+        help_text=_(
+            "The statutory limit; null for an information request, whose due time (`due_at`) "
+            "is the authority's own deadline, never a legal breach."
+        ),
+    )
     due_at = serializers.DateTimeField()
     act_at = serializers.DateTimeField(allow_null=True)
     met_at = serializers.DateTimeField(allow_null=True)
