@@ -73,3 +73,10 @@ BEIJING = ZoneInfo("Asia/Shanghai")
 def reference_year(at: datetime) -> int:
     """The year of a report's reference: the year of the Beijing date of its creation."""
     return at.astimezone(BEIJING).year
+
+
+# Art. 13: the one wording of the refusal, on the web page's guard and in the API's 400.
+STATE_SECRETS_REFUSAL = _(
+    "Incidents involving state secrets are reported under the state secrets rules (Article 13 "
+    "of the measures), through the designated confidential channel, not through this portal."
+)

@@ -117,7 +117,9 @@ class ReportDraftInputSerializer(ReportInputSerializer):
         """`validated_data` as the services take it: `ransomware` becomes the ransom_*
         columns, and the command's own arguments (organisation, version) are left out."""
         data = {
-            k: v for k, v in self.validated_data.items() if k not in ("organization", "version")
+            k: v
+            for k, v in self.validated_data.items()
+            if k not in ("organization", "version", "involves_state_secrets")
         }
         if "ransomware" in data:
             ransom = data.pop("ransomware")
@@ -129,7 +131,18 @@ class ReportDraftInputSerializer(ReportInputSerializer):
         return data
 
 
+def state_secrets_field():
+    return serializers.BooleanField(
+        required=False,
+        help_text=_(
+            "Art. 13: does the incident involve state secrets? `true` is refused (400, "
+            "nothing stored): such reports go through the designated confidential channel."
+        ),
+    )
+
+
 class ReportCreateInputSerializer(ReportDraftInputSerializer):
+    involves_state_secrets = state_secrets_field()
     organization = serializers.IntegerField(
         required=False,
         min_value=1,
@@ -138,6 +151,7 @@ class ReportCreateInputSerializer(ReportDraftInputSerializer):
 
 
 class ReportUpdateInputSerializer(ReportDraftInputSerializer):
+    involves_state_secrets = state_secrets_field()
     # PATCH semantics come from the fields themselves (all optional but `version`), so the
     # serializer is never `partial`: that keeps `version` required, in DRF and in the schema.
 
@@ -155,6 +169,7 @@ class ReportUpdateInputSerializer(ReportDraftInputSerializer):
 
 
 class ReportSubmitInputSerializer(ReportInputSerializer):
+    involves_state_secrets = state_secrets_field()
     version = serializers.IntegerField(
         required=False,
         min_value=1,

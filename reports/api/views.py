@@ -161,6 +161,7 @@ class ReportViewSet(ReportCommandsViewSet):
             data=serializer.service_data(),
             organization=serializer.validated_data.get("organization"),
             idempotency_key=key,
+            involves_state_secrets=serializer.validated_data.get("involves_state_secrets"),
         )
         return self.output(
             report.pk, status_code=status.HTTP_201_CREATED if created else status.HTTP_200_OK
@@ -189,6 +190,7 @@ class ReportViewSet(ReportCommandsViewSet):
             pk=pk,
             data=serializer.service_data(),
             version=serializer.validated_data["version"],
+            involves_state_secrets=serializer.validated_data.get("involves_state_secrets"),
         )
         return self.output(report.pk)
 
@@ -214,13 +216,18 @@ class ReportViewSet(ReportCommandsViewSet):
         self.visible_or_404(pk)
         serializer = ReportSubmitInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        data = {k: v for k, v in serializer.validated_data.items() if k != "version"}
+        data = {
+            k: v
+            for k, v in serializer.validated_data.items()
+            if k not in ("version", "involves_state_secrets")
+        }
         report = call(
             report_submit,
             user=request.user,
             pk=pk,
             data=data,
             version=serializer.validated_data.get("version"),
+            involves_state_secrets=serializer.validated_data.get("involves_state_secrets"),
         )
         return self.output(report.pk)
 

@@ -13,7 +13,7 @@ from accounts.models import Organization
 from accounts.roles import roles_of
 from core.exceptions import ActionForbidden, InvalidTransition, StaleVersion
 
-from ..constants import Status, max_severity, reference_year
+from ..constants import STATE_SECRETS_REFUSAL, Status, max_severity, reference_year
 from ..contents import DRAFT_FIELDS, FLAGS, NULLABLE
 from ..events import report_event_create
 from ..grading import suggest
@@ -127,6 +127,13 @@ def insert_with_reference(report: Report, now: datetime) -> None:
     report.copied_to.set(report._route_copies)
 
 
+def refuse_state_secrets(involves_state_secrets) -> None:
+    """Art. 13: a report involving state secrets is not taken here; the caller stores
+    nothing (the check comes before any write)."""
+    if involves_state_secrets:
+        raise ValidationError({"involves_state_secrets": str(STATE_SECRETS_REFUSAL)})
+
+
 def _resolve_organization(user, organization) -> Organization:
     orgs = roles_of(user).drafting_organizations()
     if not orgs:
@@ -153,6 +160,7 @@ def report_create(
     organization=None,
     idempotency_key: str | None = None,
     now: datetime | None = None,
+    involves_state_secrets: bool | None = None,
 ) -> Report:
     report, _created = report_create_idempotent(
         user=user,
@@ -160,6 +168,7 @@ def report_create(
         organization=organization,
         idempotency_key=idempotency_key,
         now=now,
+        involves_state_secrets=involves_state_secrets,
     )
     return report
 
@@ -171,9 +180,12 @@ def report_create_idempotent(
     organization=None,
     idempotency_key: str | None = None,
     now: datetime | None = None,
+    involves_state_secrets: bool | None = None,
 ) -> tuple[Report, bool]:
     """`report_create` that also says whether this call created the report (False: a
-    request with the same `Idempotency-Key` made it, earlier or concurrently)."""
+    request with the same `Idempotency-Key` made it, earlier or concurrently). A report
+    involving state secrets is refused before anything is stored."""
+    refuse_state_secrets(involves_state_secrets)
     try:
         return _report_create(
             user=user,
@@ -227,8 +239,17 @@ def lock_draft(*, user, pk, version: int | None) -> Report:
 
 
 @transaction.atomic
-def report_update(*, user, pk, data: dict, version: int | None, now: datetime | None = None):
+def report_update(
+    *,
+    user,
+    pk,
+    data: dict,
+    version: int | None,
+    now: datetime | None = None,
+    involves_state_secrets: bool | None = None,
+):
     now = now or timezone.now()
+    refuse_state_secrets(involves_state_secrets)
     report = lock_draft(user=user, pk=pk, version=version)
     if report.status != Status.DRAFT:
         raise InvalidTransition(_("Only a draft can be edited; add a follow-up instead."))

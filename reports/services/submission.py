@@ -24,7 +24,7 @@ from ..indicators import clean_indicators
 from ..models import Report, ReportEvent
 from ..selectors import grading_criteria, report_get
 from .clocks import file_clock_start, sync_file_clock
-from .drafting import apply_draft_data, derive, save_routed, validate
+from .drafting import apply_draft_data, derive, refuse_state_secrets, save_routed, validate
 from .recipients import copied_staff, holding_staff
 
 
@@ -68,10 +68,12 @@ def report_submit(
     data: dict | None = None,
     version: int | None = None,
     now: datetime | None = None,
+    involves_state_secrets: bool | None = None,
 ) -> Report:
     """Submit a draft: the server sets `submitted_at`, routes, meets the filing clock and
     opens the forward clock for a serious report. Submitting again is harmless."""
     now = now or timezone.now()
+    refuse_state_secrets(involves_state_secrets)
     report = report_get(user=user, pk=pk, lock=True)
     if not roles_of(user).reports_for(report.organization_id):
         raise ActionForbidden(_("Only the operator's own reporters submit; a provider drafts."))

@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
+from django.utils import translation
 
 from notifications.models import Notification
 from reports.models import Report, SummaryReport
@@ -122,3 +123,93 @@ def test_the_reference_carries_the_year_of_the_beijing_date(demo, utc, year):
         )
     assert report.reference.startswith(f"CSIR-{year}-")
     assert Report.objects.get(pk=report.pk).reference == report.reference
+
+
+# --- item 17: Art. 13 through the API ------------------------------------------------------
+
+
+def _api_body(now) -> dict:
+    return {
+        "title": "门户网站被篡改",
+        "discovered_at": (now - timedelta(minutes=10)).isoformat(),
+        "severity_declared": "significant",
+    }
+
+
+def test_the_api_refuses_a_report_involving_state_secrets_with_the_web_guards_words(
+    demo, api_for, web_for
+):
+    from django.utils import timezone
+
+    from reports.constants import STATE_SECRETS_REFUSAL
+
+    client = api_for("operator-general")
+    before = (Report.objects.count(), Report.history.count())
+    # when
+    response = client.post(
+        "/api/v1/reports/",
+        {**_api_body(timezone.now()), "involves_state_secrets": True},
+        format="json",
+        HTTP_IDEMPOTENCY_KEY="secret-1",
+        HTTP_ACCEPT_LANGUAGE="zh-hans",
+    )
+    # then: 400 on the field, and nothing is stored (not even the idempotency key)
+    assert response.status_code == 400
+    message = response.json()["involves_state_secrets"][0]
+    assert "国家秘密" in message or "state secrets" in message
+    assert (Report.objects.count(), Report.history.count()) == before
+    # the same words as the web page's guard
+    page = web_for("operator-general").post(
+        "/reports/new/", {"involves_state_secrets": "yes"}, HTTP_ACCEPT_LANGUAGE="zh-hans"
+    )
+    assert page.status_code == 302
+    shown = web_for("operator-general").get(page.url, HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert message in shown.content.decode()
+    with translation.override("zh-hans"):
+        assert message == str(STATE_SECRETS_REFUSAL)
+    assert (Report.objects.count(), Report.history.count()) == before
+    # false (or absent) creates the draft as before, and a retry with the same key too
+    response = client.post(
+        "/api/v1/reports/",
+        {**_api_body(timezone.now()), "involves_state_secrets": False},
+        format="json",
+        HTTP_IDEMPOTENCY_KEY="secret-1",
+    )
+    assert response.status_code == 201
+    assert "involves_state_secrets" not in response.json()
+
+
+def test_a_required_draft_asks_the_state_secret_question_too(demo, api_for, web_for, now):
+    from review.services.requests import report_require
+
+    org = demo["operator-general"].memberships.get().organization
+    report = report_require(user=demo["reviewer-gd"], organization=org, title="网站被篡改")
+    version = Report.objects.get(pk=report.pk).version
+    # API: editing or submitting it with `true` is refused, and nothing changes
+    client = api_for("operator-general")
+    for path, body in (
+        (f"/api/v1/reports/{report.pk}/", {"version": version, "title": "机密"}),
+        (f"/api/v1/reports/{report.pk}/submit/", {}),
+    ):
+        method = client.patch if path.endswith(f"{report.pk}/") else client.post
+        response = method(path, {**body, "involves_state_secrets": True}, format="json")
+        assert response.status_code == 400, response.content
+        assert "involves_state_secrets" in response.json()
+    fresh = Report.objects.get(pk=report.pk)
+    assert (fresh.title, fresh.version, fresh.status) == ("网站被篡改", version, "draft")
+    # web: the edit page asks the question first
+    web = web_for("operator-general")
+    response = web.get(f"/reports/{report.pk}/edit/")
+    assert response.status_code == 302 and response.url == f"/reports/{report.pk}/state-secrets/"
+    question = web.get(response.url)
+    assert question.status_code == 200 and 'name="involves_state_secrets"' in (
+        question.content.decode()
+    )
+    assert web.post(response.url, {"involves_state_secrets": "yes"}).url == (
+        "/reports/new/confidential/"
+    )
+    assert web.get(f"/reports/{report.pk}/edit/").status_code == 302  # still not answered "no"
+    assert web.post(response.url, {"involves_state_secrets": "no"}).url == (
+        f"/reports/{report.pk}/edit/"
+    )
+    assert web.get(f"/reports/{report.pk}/edit/").status_code == 200
