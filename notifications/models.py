@@ -16,6 +16,7 @@ class Notification(models.Model):
         SUMMARY_DUE = "summary_due", _("Summary report due")
         REMINDER = "reminder", _("Deadline reminder")
         REPORT_REQUIRED = "report_required", _("An authority requires a report")
+        DRAFTED_BY_PROVIDER = "drafted_by_provider", _("A service provider drafted a report")
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -12,6 +12,8 @@ from django.utils.translation import gettext as _
 from accounts.models import Organization
 from accounts.roles import roles_of
 from core.exceptions import ActionForbidden, InvalidTransition, StaleVersion
+from notifications.models import Notification
+from notifications.services import notify_users
 
 from ..constants import STATE_SECRETS_REFUSAL, Status, max_severity, reference_year
 from ..contents import DRAFT_FIELDS, FLAGS, NULLABLE
@@ -22,6 +24,7 @@ from ..models import IdempotencyKey, Report, ReportEvent
 from ..routing import route
 from ..selectors import grading_criteria, report_get
 from .clocks import sync_file_clock
+from .recipients import reporters
 
 
 def indicator_errors(errors: dict) -> ValidationError:
@@ -218,6 +221,22 @@ def _report_create(
     insert_with_reference(report, now)
     report_event_create(report=report, kind=ReportEvent.Kind.CREATED, at=now, actor=user)
     sync_file_clock(report, now)
+    if not roles_of(user).reports_for(org.pk):
+        # Art. 5: a service provider drafts, the operator reports; its reporters learn of
+        # the draft at once (the filing clock may already run)
+        notify_users(
+            users=reporters(report),
+            kind=Notification.Kind.DRAFTED_BY_PROVIDER,
+            report=report,
+            message=_("%(user)s (service provider) drafted report %(ref)s for %(org)s: %(title)s")
+            % {
+                "user": user.get_username(),
+                "ref": report.reference,
+                "org": org.name,
+                "title": report.title or "—",
+            },
+            now=now,
+        )
     if idempotency_key:
         try:
             with transaction.atomic():

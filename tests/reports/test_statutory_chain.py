@@ -213,3 +213,27 @@ def test_a_required_draft_asks_the_state_secret_question_too(demo, api_for, web_
         f"/reports/{report.pk}/edit/"
     )
     assert web.get(f"/reports/{report.pk}/edit/").status_code == 200
+
+
+# --- item 18: a service provider's new draft notifies the operator's reporters -------------
+
+
+def test_a_providers_new_draft_notifies_the_operators_reporters_at_once(demo, now):
+    from django.contrib.auth import get_user_model
+
+    from accounts.services import provider_grant
+
+    org = demo["operator-general"].memberships.get().organization
+    provider = get_user_model().objects.create_user("provider-soc", password="x")
+    provider_grant(
+        user=demo["operator-general"], organization_id=org.pk, provider_username="provider-soc"
+    )
+    # when the provider drafts
+    report = report_create(user=provider, data=data(now, title="钓鱼邮件"), now=now)
+    # then the operator's reporters are told at once, with the reference; the provider not
+    (note,) = Notification.objects.filter(report=report, kind="drafted_by_provider")
+    assert note.user == demo["operator-general"] and note.created_at == now
+    assert report.reference in note.message and "provider-soc" in note.message
+    # the operator's own drafts tell nobody
+    own = report_create(user=demo["operator-general"], data=data(now), now=now)
+    assert not Notification.objects.filter(report=own).exists()
