@@ -21,7 +21,7 @@ from ..models import FollowUp, Report, ReportEvent, SummaryReport
 from .actions import begin, finish
 from .clocks import sync_forward_clock, sync_summary_clock
 from .drafting import apply_grading, indicator_errors
-from .recipients import holding_staff, reporters
+from .recipients import holding_staff, reporters, summary_recipients
 
 
 @transaction.atomic
@@ -166,7 +166,7 @@ def report_summary(
     deadline_meet(report=report, kind=Kind.SUMMARY, at=now)
     report_event_create(report=report, kind=ReportEvent.Kind.SUMMARY_FILED, at=now, actor=user)
     notify_users(
-        users=holding_staff(report),
+        users=summary_recipients(report),
         kind=Notification.Kind.INFO_SUPPLIED,
         report=report,
         message=_("%(org)s filed the summary report on %(ref)s.")

@@ -34,3 +34,12 @@ def holding_staff(report) -> list:
 
 def copied_staff(report) -> list:
     return members(authority__in=report.copied_to.all())
+
+
+def summary_recipients(report) -> list:
+    """Art. 8, "原渠道": the summary report goes back through the original channel — the
+    receiving authority and its copies — and to the national tier once it holds the report."""
+    users = receiving_reviewers(report) + copied_staff(report)
+    if report.tier == Tier.NATIONAL:
+        users += national_officials()
+    return users

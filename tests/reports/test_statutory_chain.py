@@ -237,3 +237,30 @@ def test_a_providers_new_draft_notifies_the_operators_reporters_at_once(demo, no
     # the operator's own drafts tell nobody
     own = report_create(user=demo["operator-general"], data=data(now), now=now)
     assert not Notification.objects.filter(report=own).exists()
+
+
+# --- item 19: the summary report goes back through the original channel --------------------
+
+
+def test_the_summary_report_notifies_the_receiving_authority_and_its_copies(demo, now):
+    from review.services.forwarding import report_forward
+
+    op = demo["operator-cii"]
+    report = submitted(demo, now, username="operator-cii", suspected_crime=True)
+    assert report.channel == "cii" and report.copied_to.exists()
+    report_forward(user=demo["reviewer-energy"], pk=report.pk, now=now)
+    report_handling_ended(user=op, pk=report.pk, handling_ended_at=now, now=now)
+    # when
+    report_summary(user=op, pk=report.pk, data=SUMMARY, now=now + timedelta(days=3))
+    # then the protection department, the public-security copy and the national tier
+    told_ = told(report, "info_supplied")
+    assert {"reviewer-energy", "police-liaison", "national"} <= told_
+    assert "operator-cii" not in told_
+
+
+def test_a_summary_at_the_receiving_tier_tells_the_receiving_authority(demo, now):
+    op = demo["operator-general"]
+    report = submitted(demo, now, severity_declared="significant")
+    report_handling_ended(user=op, pk=report.pk, handling_ended_at=now, now=now)
+    report_summary(user=op, pk=report.pk, data=SUMMARY, now=now)
+    assert told(report, "info_supplied") == {"reviewer-gd"}
