@@ -239,9 +239,9 @@ class ReportViewSet(ReportCommandsViewSet):
         _("File a supplementary (补报) or progress (续报) report"),
         ReportFollowUpInputSerializer,
         description=_(
-            "Allowed in any state but draft and closed. Items 3–8 and new grading information "
-            "given here update the report; a follow-up answers every open request for "
-            "information."
+            "Allowed in any state but draft, after closure too. Items 3–8 and new grading "
+            "information given here update the report; a follow-up answers every open request "
+            "for information."
         ),
         created=FollowUpSerializer,
     )

@@ -13,7 +13,7 @@ from escalation.services.clocks import deadline_meet, deadline_open
 from notifications.models import Notification
 from notifications.services import notify_users
 
-from ..constants import REPORTABLE, Status
+from ..constants import REPORTABLE, Status, Tier
 from ..contents import FOLLOWUP_ITEMS, SUMMARY_FIELDS
 from ..events import report_event_create
 from ..indicators import clean_indicators
@@ -29,7 +29,9 @@ def report_followup(
     *, user, pk, data: dict, version: int | None = None, now: datetime | None = None
 ) -> FollowUp:
     """补报 or 续报. New item 3–8 content and new grading information update the report; a
-    follow-up answers every open request for information."""
+    follow-up answers every open request for information. It stays possible after the
+    authority closed the report (Art. 7 ¶3): the authority is told; a closed report that the
+    follow-up makes serious at the receiving tier returns to its queue to be forwarded."""
     now = now or timezone.now()
     report, _role, _to = begin(user, pk, "followup", version=version)
     allowed = {"kind", "body", "indicators", "severity_declared", *FOLLOWUP_ITEMS}
@@ -71,16 +73,22 @@ def report_followup(
     apply_grading(report)
     changed += ["severity_suggested", "criteria_met", "severity"]
     was_awaiting = report.status == Status.AWAITING_OPERATOR
+    was_closed = report.status == Status.CLOSED
     if was_awaiting:
         report.status = Status.IN_REVIEW if report.assignee_id else Status.SUBMITTED
         changed.append("status")
+    reopened = was_closed and report.tier == Tier.RECEIVING and report.is_serious
+    if reopened:
+        report.status, report.assignee = Status.SUBMITTED, None
+        changed += ["status", "assignee"]
     finish(report, changed)
+    note = f"{followup.get_kind_display()}: {followup.body[:200]}"
+    if was_closed:
+        note = _("After closure — %(note)s") % {"note": note}
+    if reopened:
+        note += " " + _("(now major or above: back in the queue to be forwarded)")
     report_event_create(
-        report=report,
-        kind=ReportEvent.Kind.FOLLOWUP,
-        at=now,
-        actor=user,
-        note=f"{followup.get_kind_display()}: {followup.body[:200]}",
+        report=report, kind=ReportEvent.Kind.FOLLOWUP, at=now, actor=user, note=note
     )
     for request in open_requests:
         request.answered_at = now
@@ -91,12 +99,17 @@ def report_followup(
     if before != report.severity:
         sync_forward_clock(report, now, _("The operator's follow-up graded it below major."))
         sync_summary_clock(report, now, may_close=False)
-    recipients = [report.assignee] if report.assignee_id else holding_staff(report)
+    if was_closed:
+        recipients = holding_staff(report)
+        message = _("%(org)s filed a %(kind)s on %(ref)s, which was closed.")
+    else:
+        recipients = [report.assignee] if report.assignee_id else holding_staff(report)
+        message = _("%(org)s filed a %(kind)s on %(ref)s.")
     notify_users(
         users=recipients,
         kind=Notification.Kind.INFO_SUPPLIED,
         report=report,
-        message=_("%(org)s filed a %(kind)s on %(ref)s.")
+        message=message
         % {
             "org": report.organization.name,
             "kind": followup.get_kind_display(),

@@ -264,3 +264,73 @@ def test_a_summary_at_the_receiving_tier_tells_the_receiving_authority(demo, now
     report_handling_ended(user=op, pk=report.pk, handling_ended_at=now, now=now)
     report_summary(user=op, pk=report.pk, data=SUMMARY, now=now)
     assert told(report, "info_supplied") == {"reviewer-gd"}
+
+
+# --- item 15: 补报 and 续报 after closure --------------------------------------------------
+
+
+def test_a_supplement_after_closure_is_taken_shown_and_tells_the_authority(demo, now, web_for):
+    from reports.services.followups import report_followup
+    from review.services.triage import report_claim, report_close
+
+    op, gd = demo["operator-general"], demo["reviewer-gd"]
+    report = submitted(demo, now, severity_declared="significant")
+    report_claim(user=gd, pk=report.pk, now=now)
+    report_close(user=gd, pk=report.pk, reason="已处置", now=now + timedelta(hours=1))
+    later = now + timedelta(days=5)
+    # when
+    followup = report_followup(
+        user=op,
+        pk=report.pk,
+        data={"kind": "supplement", "body": "补充攻击线索", "attack_clues": "境外 IP"},
+        now=later,
+    )
+    # then: on the report, still closed, and the authority is told
+    report.refresh_from_db()
+    assert report.status == "closed" and report.attack_clues == "境外 IP"
+    assert followup.report_id == report.pk and followup.created_at == later
+    event = report.events.get(kind="followup")
+    assert event.at == later and "补充攻击线索" in event.note
+    assert told(report, "info_supplied") == {"reviewer-gd"}
+    page = web_for("reviewer-gd").get(f"/reports/{report.pk}/").content.decode()
+    assert "补充攻击线索" in page
+    # and a progress report too
+    report_followup(user=op, pk=report.pk, data={"kind": "progress", "body": "已恢复"}, now=later)
+    assert report.followups.count() == 2
+
+
+def test_the_api_offers_followups_on_a_closed_report(demo, now, api_for):
+    from review.services.triage import report_close
+
+    report = submitted(demo, now, severity_declared="significant")
+    report_close(user=demo["reviewer-gd"], pk=report.pk, reason="已处置", now=now)
+    client = api_for("operator-general")
+    assert "followups" in client.get(f"/api/v1/reports/{report.pk}/").json()["actions"]
+    response = client.post(
+        f"/api/v1/reports/{report.pk}/followups/",
+        {"kind": "progress", "body": "系统已全部恢复"},
+        format="json",
+    )
+    assert response.status_code == 201, response.content
+    body = client.get(f"/api/v1/reports/{report.pk}/").json()
+    assert body["status"] == "closed"
+    assert [f["body"] for f in body["followups"]] == ["系统已全部恢复"]
+
+
+def test_a_followup_after_closure_that_makes_it_serious_sends_it_back_to_be_forwarded(demo, now):
+    from reports.services.followups import report_followup
+    from review.services.triage import report_close
+
+    report = submitted(demo, now, severity_declared="significant")
+    report_close(user=demo["reviewer-gd"], pk=report.pk, reason="已处置", now=now)
+    later = now + timedelta(days=1)
+    report_followup(
+        user=demo["operator-general"],
+        pk=report.pk,
+        data={"kind": "supplement", "body": "影响扩大", "severity_declared": "major"},
+        now=later,
+    )
+    report.refresh_from_db()
+    assert (report.status, report.severity, report.tier) == ("submitted", "major", "receiving")
+    clock = report.deadlines.get(kind="forward")
+    assert clock.outcome == "open" and clock.opened_at == later
