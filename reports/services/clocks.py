@@ -14,12 +14,19 @@ from ..constants import REPORTABLE, Status, Tier
 from ..models import SummaryReport
 
 
+def must_file(report) -> bool:
+    """Whether the operator owes the report: its level is 较大 or above, or an authority
+    required it (a required report cannot be talked out of its clock by declaring 一般)."""
+    return report.severity in REPORTABLE or bool(report.requested_by_id)
+
+
 def file_clock_needed(report) -> bool:
     """The filing clock runs as soon as the draft has `discovered_at`, unless the operator
-    has declared 一般 and the grading guide agrees (no duty: docs/RULES.md §1)."""
+    has declared 一般 and the grading guide agrees (no duty: docs/RULES.md §1) — never for a
+    report an authority required."""
     if not (report.discovered_at or report.requested_at):
         return False
-    return report.severity in REPORTABLE or not report.severity_declared
+    return must_file(report) or not report.severity_declared
 
 
 def file_clock_start(report) -> datetime:

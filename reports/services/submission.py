@@ -16,14 +16,14 @@ from escalation.services.clocks import deadline_meet, deadline_open
 from notifications.models import Notification
 from notifications.services import notify_users
 
-from ..constants import RANSOMWARE_CATEGORY, REPORTABLE, Severity, Status, max_severity
+from ..constants import RANSOMWARE_CATEGORY, Severity, Status, max_severity
 from ..contents import RANSOM, REQUIRED_TO_SUBMIT
 from ..events import report_event_create
 from ..grading import suggest
 from ..indicators import clean_indicators
 from ..models import Report, ReportEvent
 from ..selectors import grading_criteria, report_get
-from .clocks import file_clock_start, sync_file_clock
+from .clocks import file_clock_start, must_file, sync_file_clock
 from .drafting import apply_draft_data, derive, refuse_state_secrets, save_routed, validate
 from .recipients import copied_staff, holding_staff
 
@@ -49,7 +49,7 @@ def submit_errors(report: Report, now: datetime) -> dict:
         )
     if report.discovered_at and report.discovered_at > now:
         errors["discovered_at"] = _("Discovery cannot be after submission.")
-    if (report.discovered_at or report.requested_at) and report.severity in REPORTABLE:
+    if (report.discovered_at or report.requested_at) and must_file(report):
         times = deadline_times(
             Kind.FILE, file_clock_start(report), statutory_policy(report.channel)
         )
@@ -94,7 +94,7 @@ def report_submit(
     report.version += 1
     save_routed(report)
     report_event_create(report=report, kind=ReportEvent.Kind.SUBMITTED, at=now, actor=user)
-    if report.severity in REPORTABLE:
+    if must_file(report):
         deadline_open(report=report, kind=Kind.FILE, opened_at=file_clock_start(report), now=now)
         deadline_meet(report=report, kind=Kind.FILE, at=now)
     else:

@@ -93,3 +93,87 @@ def test_the_statutory_clocks_are_still_breached_past_their_limit(demo, now):
     clock = report.deadlines.get(kind="file")
     assert clock.lateness is not None
     assert report.events.filter(kind="deadline_breached").count() == 1
+
+
+# --- item 7: a report an authority required cannot be talked out of its clock --------------
+
+
+def _required(demo, at):
+    from review.services.requests import report_require
+
+    org = demo["operator-general"].memberships.get().organization
+    with time_machine.travel(at, tick=False):
+        return report_require(user=demo["reviewer-gd"], organization=org, title="网站被篡改")
+
+
+def test_declaring_general_in_a_required_draft_keeps_its_clock_and_missing_it_is_a_missed_report(
+    demo, now
+):
+    from reports.services.drafting import report_update
+
+    op = demo["operator-general"]
+    report = _required(demo, now)
+    # when the operator declares 一般 (and the guide agrees) in the required draft
+    with time_machine.travel(now + timedelta(minutes=20), tick=False):
+        report_update(
+            user=op,
+            pk=report.pk,
+            data={"severity_declared": "general", "discovered_at": now - timedelta(hours=1)},
+            version=Report.objects.get(pk=report.pk).version,
+        )
+    report.refresh_from_db()
+    assert report.severity == "general"
+    # then the filing clock still runs (from discovery, the earlier instant)
+    clock = report.deadlines.get(kind="file", outcome="open")
+    assert clock.statutory_due_at == now - timedelta(hours=1) + timedelta(hours=4)
+    # and not submitted in time, it is recorded as missed (漏报)
+    with time_machine.travel(clock.statutory_due_at - timedelta(seconds=1), tick=False):
+        deadlines_sweep()
+    assert Report.objects.get(pk=report.pk).missed_at is None
+    with time_machine.travel(clock.statutory_due_at + timedelta(seconds=1), tick=False):
+        deadlines_sweep()
+    report.refresh_from_db()
+    assert report.missed_at == clock.statutory_due_at + timedelta(seconds=1)
+    assert report.events.filter(kind="deadline_breached").count() == 1
+
+
+def test_a_required_report_declared_general_and_filed_in_time_meets_its_clock(demo, now):
+    from reports.services.drafting import report_update
+
+    op = demo["operator-general"]
+    report = _required(demo, now)
+    fields = {
+        **{k: v for k, v in data(now).items() if k != "discovered_at"},
+        "severity_declared": "general",
+        "discovered_at": now,
+    }
+    later = now + timedelta(hours=1)
+    version = Report.objects.get(pk=report.pk).version
+    report_update(user=op, pk=report.pk, data=fields, version=version, now=later)
+    report_submit(user=op, pk=report.pk, now=later)
+    clock = report.deadlines.get(kind="file")
+    assert (clock.outcome, clock.met_at, clock.lateness) == ("met", later, None)
+
+
+def test_a_required_report_declared_general_and_filed_late_needs_a_reason(demo, now):
+    import pytest
+    from django.core.exceptions import ValidationError
+
+    from reports.services.drafting import report_update
+
+    op = demo["operator-general"]
+    report = _required(demo, now)
+    fields = {
+        **{k: v for k, v in data(now).items() if k != "discovered_at"},
+        "severity_declared": "general",
+        "discovered_at": now,
+    }
+    late = now + timedelta(hours=4, minutes=1)
+    version = Report.objects.get(pk=report.pk).version
+    report_update(user=op, pk=report.pk, data=fields, version=version, now=late)
+    with pytest.raises(ValidationError) as exc:
+        report_submit(user=op, pk=report.pk, now=late)
+    assert "late_reason" in exc.value.message_dict
+    report_submit(user=op, pk=report.pk, data={"late_reason": "人手不足"}, now=late)
+    clock = report.deadlines.get(kind="file")
+    assert clock.outcome == "late" and clock.lateness == timedelta(minutes=1)
