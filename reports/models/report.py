@@ -321,6 +321,7 @@ class ReportEvent(models.Model):
         DEADLINE_BREACHED = "deadline_breached", _("Deadline breached")
         CLOSED = "closed", _("Closed")
         ATTACHMENT_ADDED = "attachment_added", _("Evidence attached")
+        DISCOVERY_CHANGED = "discovery_changed", _("Time of discovery changed")
 
     report = models.ForeignKey(
         Report, verbose_name=_("report"), on_delete=models.CASCADE, related_name="events"

@@ -5,13 +5,15 @@ their instants, reminders and outcomes — are escalation's (`escalation.service
 
 from datetime import datetime
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from escalation.constants import Kind
+from escalation.constants import Kind, Outcome
 from escalation.services.clocks import deadline_cancel, deadline_open
 
 from ..constants import REPORTABLE, Status, Tier
-from ..models import SummaryReport
+from ..events import report_event_create
+from ..models import ReportEvent, SummaryReport
 
 
 def must_file(report) -> bool:
@@ -84,3 +86,30 @@ def sync_summary_clock(report, now: datetime, *, may_close: bool = True) -> None
             at=now,
             reason=_("Graded 一般 (general): no summary report is due."),
         )
+
+
+def had_file_clock(report) -> bool:
+    return report.pk is not None and report.deadlines.filter(kind=Kind.FILE).exists()
+
+
+def record_discovery_change(report, before, *, had_clock: bool, user, now: datetime) -> None:
+    """Backdating leaves a trace: a change of `discovered_at` once a filing clock has opened
+    goes on the timeline, with the limit it leads to (a breach already recorded stands)."""
+    if not had_clock or before == report.discovered_at:
+        return
+    clock = report.deadlines.filter(kind=Kind.FILE).order_by("-opened_at", "-pk").first()
+
+    def show(at):
+        return timezone.localtime(at).strftime("%Y-%m-%d %H:%M:%S") if at else "—"
+
+    note = _("Discovery changed from %(before)s to %(after)s.") % {
+        "before": show(before),
+        "after": show(report.discovered_at),
+    }
+    if clock is not None and clock.outcome == Outcome.OPEN:
+        note += " " + _("Filing limit: %(due)s.") % {"due": show(clock.statutory_due_at)}
+        if clock.lateness is not None or clock.is_breached(now):
+            note += " " + _("The breach of the filing limit stands.")
+    report_event_create(
+        report=report, kind=ReportEvent.Kind.DISCOVERY_CHANGED, at=now, actor=user, note=note
+    )

@@ -23,7 +23,7 @@ from ..indicators import clean_indicators
 from ..models import IdempotencyKey, Report, ReportEvent
 from ..routing import route
 from ..selectors import grading_criteria, report_get
-from .clocks import sync_file_clock
+from .clocks import had_file_clock, record_discovery_change, sync_file_clock
 from .recipients import reporters
 
 
@@ -272,10 +272,12 @@ def report_update(
     report = lock_draft(user=user, pk=pk, version=version)
     if report.status != Status.DRAFT:
         raise InvalidTransition(_("Only a draft can be edited; add a follow-up instead."))
+    discovered_before, had_clock = report.discovered_at, had_file_clock(report)
     apply_draft_data(report, data)
     derive(report)
     validate(report, now)
     report.version += 1
     save_routed(report)
     sync_file_clock(report, now)
+    record_discovery_change(report, discovered_before, had_clock=had_clock, user=user, now=now)
     return report

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from accounts.roles import roles_of
 from core.exceptions import ActionForbidden, StaleVersion
-from escalation.constants import Kind
+from escalation.constants import Kind, Outcome
 from escalation.rules import deadline_times, statutory_policy
 from escalation.services.clocks import deadline_meet, deadline_open
 from notifications.models import Notification
@@ -23,7 +23,13 @@ from ..grading import suggest
 from ..indicators import clean_indicators
 from ..models import Report, ReportEvent
 from ..selectors import grading_criteria, report_get
-from .clocks import file_clock_start, must_file, sync_file_clock
+from .clocks import (
+    file_clock_start,
+    had_file_clock,
+    must_file,
+    record_discovery_change,
+    sync_file_clock,
+)
 from .drafting import apply_draft_data, derive, refuse_state_secrets, save_routed, validate
 from .recipients import copied_staff, holding_staff
 
@@ -53,10 +59,15 @@ def submit_errors(report: Report, now: datetime) -> dict:
         times = deadline_times(
             Kind.FILE, file_clock_start(report), statutory_policy(report.channel)
         )
-        if now > times.statutory_due_at and not report.late_reason.strip():
+        limit = times.statutory_due_at
+        running = report.deadlines.filter(kind=Kind.FILE, outcome=Outcome.OPEN).first()
+        if running is not None and now > running.statutory_due_at:
+            # a breach stands whatever `discovered_at` says now (backdating leaves a trace)
+            limit = min(limit, running.statutory_due_at)
+        if now > limit and not report.late_reason.strip():
             errors["late_reason"] = _(
                 "The filing limit passed at %(due)s: give the reason for the delay."
-            ) % {"due": timezone.localtime(times.statutory_due_at).strftime("%Y-%m-%d %H:%M")}
+            ) % {"due": timezone.localtime(limit).strftime("%Y-%m-%d %H:%M")}
     return errors
 
 
@@ -81,6 +92,7 @@ def report_submit(
         return report  # double click or retried request: one submission
     if version is not None and version != report.version:
         raise StaleVersion()
+    discovered_before, had_clock = report.discovered_at, had_file_clock(report)
     if data:
         apply_draft_data(report, data)
     derive(report)
@@ -96,9 +108,11 @@ def report_submit(
     report_event_create(report=report, kind=ReportEvent.Kind.SUBMITTED, at=now, actor=user)
     if must_file(report):
         deadline_open(report=report, kind=Kind.FILE, opened_at=file_clock_start(report), now=now)
+        record_discovery_change(report, discovered_before, had_clock=had_clock, user=user, now=now)
         deadline_meet(report=report, kind=Kind.FILE, at=now)
     else:
         sync_file_clock(report, now)
+        record_discovery_change(report, discovered_before, had_clock=had_clock, user=user, now=now)
     if report.is_serious:
         deadline_open(report=report, kind=Kind.FORWARD, opened_at=now, now=now)
     notify_users(

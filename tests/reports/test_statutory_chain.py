@@ -334,3 +334,86 @@ def test_a_followup_after_closure_that_makes_it_serious_sends_it_back_to_be_forw
     assert (report.status, report.severity, report.tier) == ("submitted", "major", "receiving")
     clock = report.deadlines.get(kind="forward")
     assert clock.outcome == "open" and clock.opened_at == later
+
+
+# --- item 13: backdating leaves a trace -----------------------------------------------------
+
+
+def _edit(user, report, now, **fields):
+    from reports.services.drafting import report_update
+
+    version = Report.objects.get(pk=report.pk).version
+    return report_update(user=user, pk=report.pk, data=fields, version=version, now=now)
+
+
+def test_moving_discovery_later_after_a_recorded_breach_does_not_erase_it(demo, now):
+    from escalation.services.engine import deadlines_sweep
+
+    op = demo["operator-general"]
+    discovered = now - timedelta(hours=5)  # general channel: the limit passed an hour ago
+    report = report_create(user=op, data=data(now, discovered_at=discovered), now=now)
+    with time_machine.travel(now + timedelta(seconds=1), tick=False):
+        deadlines_sweep()
+    clock = report.deadlines.get(kind="file")
+    limit, recorded = clock.statutory_due_at, clock.lateness
+    assert limit == discovered + timedelta(hours=4) and recorded is not None
+    # when the operator moves discovery to 30 minutes ago
+    _edit(op, report, now + timedelta(minutes=1), discovered_at=now - timedelta(minutes=30))
+    # then the breach stands, on the clock and on the timeline
+    clock.refresh_from_db()
+    assert (clock.outcome, clock.statutory_due_at, clock.lateness) == ("open", limit, recorded)
+    (event,) = report.events.filter(kind="discovery_changed")
+    assert event.actor == op and event.at == now + timedelta(minutes=1)
+    assert "2026-11-25 05:00:00" in event.note  # the old discovery, Beijing time
+    assert "2026-11-25 09:30:00" in event.note  # the new one
+    with time_machine.travel(now + timedelta(hours=2), tick=False):
+        deadlines_sweep()
+    assert report.events.filter(kind="deadline_breached").count() == 1
+    # submitting now is late, and needs its reason
+    import pytest
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError) as exc:
+        report_submit(user=op, pk=report.pk, now=now + timedelta(minutes=2))
+    assert "late_reason" in exc.value.message_dict
+    report_submit(
+        user=op, pk=report.pk, data={"late_reason": "误填"}, now=now + timedelta(minutes=2)
+    )
+    clock.refresh_from_db()
+    assert clock.outcome == "late" and clock.lateness == now + timedelta(minutes=2) - limit
+
+
+def test_a_breach_not_yet_swept_is_not_erased_either(demo, now):
+    op = demo["operator-general"]
+    discovered = now - timedelta(hours=5)
+    report = report_create(user=op, data=data(now, discovered_at=discovered), now=now)
+    _edit(op, report, now, discovered_at=now - timedelta(minutes=10))
+    clock = report.deadlines.get(kind="file")
+    assert clock.statutory_due_at == discovered + timedelta(hours=4)
+    assert clock.is_breached(now)
+
+
+def test_moving_discovery_earlier_after_a_breach_makes_it_worse(demo, now):
+    op = demo["operator-general"]
+    discovered = now - timedelta(hours=5)
+    report = report_create(user=op, data=data(now, discovered_at=discovered), now=now)
+    _edit(op, report, now, discovered_at=now - timedelta(hours=6))
+    clock = report.deadlines.get(kind="file")
+    assert clock.statutory_due_at == now - timedelta(hours=2)
+
+
+def test_every_change_of_discovery_once_the_clock_runs_is_on_the_timeline(demo, now):
+    op = demo["operator-general"]
+    report = report_create(user=op, data=data(now, discovered_at=None), now=now)
+    # setting it the first time opens the clock: no change to show yet
+    _edit(op, report, now, discovered_at=now - timedelta(minutes=30))
+    assert not report.events.filter(kind="discovery_changed").exists()
+    # then every change is shown, in order, with the limit it leads to
+    _edit(op, report, now + timedelta(minutes=1), discovered_at=now - timedelta(minutes=10))
+    _edit(op, report, now + timedelta(minutes=2), discovered_at=now - timedelta(minutes=20))
+    _edit(op, report, now + timedelta(minutes=3), title="只改标题")
+    notes = list(report.events.filter(kind="discovery_changed").values_list("note", flat=True))
+    assert len(notes) == 2
+    assert "13:50:00" in notes[0]  # the limit after the first move (09:50 + 4 h, Beijing)
+    clock = report.deadlines.get(kind="file", outcome="open")
+    assert clock.statutory_due_at == now - timedelta(minutes=20) + timedelta(hours=4)
