@@ -43,6 +43,8 @@ DEMO_STAFF = {
     "reviewer-energy": (Role.REVIEWER, "pd-energy"),
     "reviewer-ministry": (Role.REVIEWER, "dco-miit"),
     "police-liaison": (Role.POLICE_LIAISON, "ps-440000"),
+    # the Ministry of Public Security's liaison: copies of serious CII reports (Art. 4)
+    "police-mps": (Role.POLICE_LIAISON, "mps"),
 }
 
 

@@ -134,3 +134,14 @@ def route(organization, *, involves_cii: bool, suspected_crime: bool) -> Route:
     copies = [found[key] for key in plan.copies]
     copies += [found[key] for key in plan.copies_if_configured if key in found]
     return Route(channel=plan.channel, receiving=found[plan.receiving], copies=tuple(copies))
+
+
+def copies_national_police_at_forward(channel: str) -> bool:
+    """PURE. Art. 4: a serious CII incident goes to the national CAC *and* to the State
+    Council's public security department (公安部): forwarding copies it there."""
+    return channel == Channel.CII
+
+
+def national_police() -> Authority:
+    """The Ministry of Public Security (the national public-security authority)."""
+    return Authority.objects.get(kind=Kind.PUBLIC_SECURITY, is_national=True)

@@ -26,7 +26,9 @@ def _code(device: TOTPDevice) -> str:
     return f"{totp(device.bin_key):06d}"
 
 
-@pytest.mark.parametrize("username", ["reviewer-gd", "national", "police-liaison", "admin"])
+@pytest.mark.parametrize(
+    "username", ["reviewer-gd", "national", "police-liaison", "police-mps", "admin"]
+)
 def test_an_authority_account_without_a_verified_second_factor_reaches_no_queue(demo, username):
     client = login(Client(), demo[username], verified=False)
     for page in AUTHORITY_PAGES:

@@ -177,3 +177,92 @@ def test_a_required_report_declared_general_and_filed_late_needs_a_reason(demo, 
     report_submit(user=op, pk=report.pk, data={"late_reason": "人手不足"}, now=late)
     clock = report.deadlines.get(kind="file")
     assert clock.outcome == "late" and clock.lateness == timedelta(minutes=1)
+
+
+# --- item 1: a serious CII report reaches the Ministry of Public Security too --------------
+
+
+def _serious_cii(demo, now) -> Report:
+    report = submitted(demo, now, username="operator-cii")
+    assert (report.channel, report.severity) == ("cii", "major")
+    return report
+
+
+def test_forwarding_a_serious_cii_report_copies_it_to_the_mps_whose_liaison_can_read_it(
+    demo, now, api_for
+):
+    from review.services.forwarding import report_forward
+
+    report = _serious_cii(demo, now)
+    mps_client = api_for("police-mps")
+    assert mps_client.get(f"/api/v1/reports/{report.pk}/").status_code == 404  # not yet
+    # when the protection department forwards it
+    report_forward(user=demo["reviewer-energy"], pk=report.pk, now=now + timedelta(minutes=10))
+    # then 公安部 is among the copies, told, and can read and acknowledge it
+    report.refresh_from_db()
+    assert "mps" in set(report.copied_to.values_list("code", flat=True))
+    assert "police-mps" in told(report, "forwarded")
+    assert "公安部" in report.events.get(kind="forwarded").note
+    body = mps_client.get(f"/api/v1/reports/{report.pk}/").json()
+    assert body["reference"] == report.reference
+    assert "公安部" in [a["name"] for a in body["copied_to"]]
+    assert "acknowledge" in body["actions"]
+    response = mps_client.post(f"/api/v1/reports/{report.pk}/acknowledge/", {}, format="json")
+    assert response.status_code == 200
+
+
+def test_the_automatic_forward_of_a_serious_cii_report_copies_it_to_the_mps_too(demo, now):
+    report = _serious_cii(demo, now)
+    clock = report.deadlines.get(kind="forward")
+    with time_machine.travel(clock.act_at, tick=False):
+        deadlines_sweep()
+    report.refresh_from_db()
+    assert report.tier == "national" and report.forwarding.automatic
+    assert report.copied_to.filter(code="mps").exists()
+    assert "police-mps" in told(report, "forwarded")
+
+
+def test_a_general_channel_forward_is_not_copied_to_the_mps(demo, now, api_for):
+    from review.services.forwarding import report_forward
+
+    report = submitted(demo, now)
+    report_forward(user=demo["reviewer-gd"], pk=report.pk, now=now)
+    assert not report.copied_to.filter(code="mps").exists()
+    assert "police-mps" not in told(report, "forwarded")
+    assert api_for("police-mps").get(f"/api/v1/reports/{report.pk}/").status_code == 404
+
+
+def test_the_police_mps_demo_account_needs_two_factor_login(demo, client):
+    from accounts.otp import requires_second_factor
+    from demo.world import demo_totp_secrets
+
+    user = demo["police-mps"]
+    membership = user.memberships.get()
+    assert (membership.role, membership.authority.code) == ("police_liaison", "mps")
+    assert requires_second_factor(user)
+    assert "police-mps" in demo_totp_secrets()
+    response = client.post(
+        "/api/v1/auth/token/",
+        {"username": "police-mps", "password": "demo-password"},
+        content_type="application/json",
+    )
+    assert response.status_code == 400, response.content
+    assert "otp" in response.json()
+
+
+def test_the_data_migration_copies_already_forwarded_cii_reports_to_the_mps(demo, now):
+    import importlib
+
+    from django.apps import apps
+
+    from review.services.forwarding import report_forward
+
+    report = _serious_cii(demo, now)
+    report_forward(user=demo["reviewer-energy"], pk=report.pk, now=now)
+    report.copied_to.remove(*report.copied_to.filter(code="mps"))  # as before this change
+    other = submitted(demo, now)  # general channel: not copied
+    migration = importlib.import_module("reports.migrations.0011_mps_copy_of_forwarded_cii")
+    migration.copy_to_mps(apps, None)
+    migration.copy_to_mps(apps, None)  # idempotent
+    assert report.copied_to.filter(code="mps").count() == 1
+    assert not other.copied_to.filter(code="mps").exists()
