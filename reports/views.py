@@ -79,6 +79,7 @@ def _edit_context(report, form: ReportForm, user) -> dict:
         "grading": severity_preview(indicators or {}, declared or None),
         "ransomware_code": RANSOMWARE_CATEGORY,
         "is_cii_operator": report.organization.is_cii_operator,
+        "names_cii_sector": not report.organization.sector_id,
         "required_to_submit": (*REQUIRED_TO_SUBMIT, *RANSOM),
         # a service provider drafts; only the operator's reporters submit (Art. 5)
         "can_submit": roles_of(user).reports_for(report.organization_id),

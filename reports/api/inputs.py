@@ -5,6 +5,7 @@ and read-only fields are refused."""
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from accounts.models import Sector
 from core.api import StrictInputSerializer
 from core.fields import TEXT_MAX
 
@@ -72,12 +73,30 @@ class LeafCategoryField(serializers.SlugRelatedField):
         )
 
 
+class CiiSectorField(serializers.SlugRelatedField):
+    default_error_messages = {
+        "does_not_exist": _("Unknown CII sector “{value}”: give a code of the CII sector list."),
+        "invalid": _("Give a code of the CII sector list."),
+    }
+
+    def __init__(self, **kwargs):
+        super().__init__(slug_field="code", queryset=Sector.objects.all(), **kwargs)
+
+
 class ReportDraftInputSerializer(ReportInputSerializer):
     """The writable fields of a draft (`reports.contents.DRAFT_FIELDS`); every field is
     optional, and only the fields sent are written."""
 
     title = text_field(200)
     involves_cii = serializers.BooleanField(required=False)
+    cii_sector = CiiSectorField(
+        required=False,
+        allow_null=True,
+        help_text=_(
+            "Only for an organisation with no CII sector on record whose incident involves "
+            "CII: the sector's code (routes the report to its protection department)."
+        ),
+    )
     cii_untick_reason = text_field()
     affected_systems = text_field()
     discovered_at = when_field()

@@ -41,6 +41,8 @@ def apply_draft_data(report: Report, data: dict) -> None:
     for name, value in data.items():
         if name == "category":
             report.category_id = getattr(value, "pk", value) or None
+        elif name == "cii_sector":
+            report.cii_sector_id = getattr(value, "pk", value) or None
         elif name == "indicators":
             cleaned, errors = clean_indicators(value)
             if errors:
@@ -86,6 +88,7 @@ def derive(report: Report) -> None:
         report.organization,
         involves_cii=report.involves_cii,
         suspected_crime=report.suspected_crime,
+        cii_sector=report.cii_sector_id,
     )
     report.channel = r.channel
     report.receiving_authority = r.receiving

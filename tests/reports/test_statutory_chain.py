@@ -417,3 +417,65 @@ def test_every_change_of_discovery_once_the_clock_runs_is_on_the_timeline(demo, 
     assert "13:50:00" in notes[0]  # the limit after the first move (09:50 + 4 h, Beijing)
     clock = report.deadlines.get(kind="file", outcome="open")
     assert clock.statutory_due_at == now - timedelta(minutes=20) + timedelta(hours=4)
+
+
+# --- item 5: CII by the incident, for an organisation with no CII sector on record ---------
+
+
+def test_an_organisation_without_a_sector_names_the_cii_sector_and_is_routed_there(demo, now):
+    op = demo["operator-general"]
+    assert op.memberships.get().organization.sector_id is None
+    # ticking CII without naming the sector is refused on the sector field
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError) as exc:
+        report_create(user=op, data=data(now, involves_cii=True), now=now)
+    assert "cii_sector" in exc.value.message_dict
+    # when it names the sector
+    report = submitted(demo, now, involves_cii=True, cii_sector="finance")
+    # then the CII channel, that sector's protection department, the public-security copy
+    assert report.channel == "cii" and report.cii_sector_id == "finance"
+    assert report.receiving_authority.code == "pd-finance"
+    assert set(report.copied_to.values_list("code", flat=True)) == {"ps-440000"}
+    clock = report.deadlines.get(kind="forward")  # serious: the CII 30 minutes
+    assert clock.statutory_due_at == now + timedelta(minutes=30)
+
+
+def test_a_cii_sector_is_refused_without_cii_or_against_the_sector_on_record(demo, now):
+    from django.core.exceptions import ValidationError
+
+    for username, changes in (
+        ("operator-general", {"involves_cii": False, "cii_sector": "finance"}),
+        ("operator-cii", {"involves_cii": True, "cii_sector": "finance"}),  # energy on record
+    ):
+        with pytest.raises(ValidationError) as exc:
+            report_create(user=demo[username], data=data(now, **changes), now=now)
+        assert "cii_sector" in exc.value.message_dict
+    # the sector on record, named again, is fine
+    same = report_create(user=demo["operator-cii"], data=data(now, cii_sector="energy"), now=now)
+    assert same.receiving_authority.code == "pd-energy"
+
+
+def test_the_api_takes_and_shows_cii_sector(demo, api_for):
+    from django.utils import timezone
+
+    client = api_for("operator-general")
+    body = {**_api_body(timezone.now()), "involves_cii": True, "cii_sector": "transport"}
+    response = client.post("/api/v1/reports/", body, format="json")
+    assert response.status_code == 201, response.content
+    created = response.json()
+    assert created["cii_sector"] == "transport" and created["channel"] == "cii"
+    assert created["receiving_authority"]["name"].startswith("交通")
+    bad = client.post("/api/v1/reports/", {**body, "cii_sector": "nonsense"}, format="json")
+    assert bad.status_code == 400 and "cii_sector" in bad.json()
+    missing = client.post("/api/v1/reports/", {**body, "cii_sector": None}, format="json")
+    assert missing.status_code == 400 and "cii_sector" in missing.json()
+
+
+def test_the_form_offers_the_cii_sector_only_to_an_organisation_without_one(demo, web_for, now):
+    general = report_create(user=demo["operator-general"], data={}, now=now)
+    cii = report_create(user=demo["operator-cii"], data={}, now=now)
+    page = web_for("operator-general").get(f"/reports/{general.pk}/edit/").content.decode()
+    assert 'name="cii_sector"' in page
+    page = web_for("operator-cii").get(f"/reports/{cii.pk}/edit/").content.decode()
+    assert 'name="cii_sector"' not in page
