@@ -9,19 +9,12 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from .constants import SEVERITY_RANK, Severity
+from .indicators import SCOPED_BY
 
-# Indicators whose criteria only apply to sites of a given scope, and the key naming it.
-SCOPE_KEYS = {
-    "portal_outage_minutes": "portal_scope",
-    "population_share_percent": "population_scope",
-    "defacement_homepage_minutes": "defacement_scope",
-    "defacement_other_page_minutes": "defacement_scope",
-    "defacement_reposts": "defacement_scope",
-    "defacement_views": "defacement_scope",
-    # a spread determination counts for the sites listed at its level, like the defacement
-    # criteria (docs/DECISIONS.md, "Grading")
-    "spread_determined": "defacement_scope",
-}
+# Indicators whose criteria only apply to sites of a given scope, and the key naming it. A
+# spread determination counts for the sites listed at its level, like the defacement
+# criteria (docs/DECISIONS.md, "Grading").
+SCOPE_KEYS = SCOPED_BY
 POPULATION_SCOPE_RANK = {"prefecture": 1, "province": 2}
 
 

@@ -154,6 +154,17 @@ INDICATORS: tuple[Indicator, ...] = (
 )
 INDICATOR_BY_KEY = {i.key: i for i in INDICATORS}
 JUSTIFIED = {"catch_all": "catch_all_reason", "data_leak": "data_leak_reason"}
+# Indicators that count only for the sites (or regions) of a scope, and the key naming it
+# (`reports.grading.SCOPE_KEYS` is this table).
+SCOPED_BY = {
+    "portal_outage_minutes": "portal_scope",
+    "population_share_percent": "population_scope",
+    "defacement_homepage_minutes": "defacement_scope",
+    "defacement_other_page_minutes": "defacement_scope",
+    "defacement_reposts": "defacement_scope",
+    "defacement_views": "defacement_scope",
+    "spread_determined": "defacement_scope",
+}
 
 
 def clean_indicators(data) -> tuple[dict, dict[str, list[str]]]:
@@ -211,6 +222,20 @@ def clean_indicators(data) -> tuple[dict, dict[str, list[str]]]:
                     cleaned[key] = int(number)
             else:
                 cleaned[key] = str(number.normalize()) if number else "0"
+    for key, scope_key in SCOPED_BY.items():
+        # a scoped indicator counts only for the sites of its scope: given without one, it
+        # would be silently ignored, so it is refused (docs/DECISIONS.md, "Grading")
+        given = key in cleaned and cleaned[key] != "none"
+        if given and scope_key not in cleaned and scope_key not in errors:
+            errors[scope_key] = [
+                str(
+                    _(
+                        "Say which list of sites this belongs to (or “none”): "
+                        "%(indicator)s counts only for the sites of its scope."
+                    )
+                    % {"indicator": key}
+                )
+            ]
     for choice_key, reason_key in JUSTIFIED.items():
         if cleaned.get(choice_key, "none") != "none" and not cleaned.get(reason_key):
             errors.setdefault(reason_key, []).append(

@@ -406,6 +406,7 @@ def test_clean_indicators_normalises_good_input():
         {
             "portal_scope": "major",
             "portal_outage_minutes": "360",
+            "population_scope": "province",  # a share needs its scope (issue 11, item 20)
             "population_share_percent": "50.50",
             "direct_loss_yuan": 0,
             "people_affected": 100000.0,
@@ -420,6 +421,7 @@ def test_clean_indicators_normalises_good_input():
     assert cleaned == {
         "portal_scope": "major",
         "portal_outage_minutes": 360,
+        "population_scope": "province",
         "population_share_percent": "50.5",
         "direct_loss_yuan": "0",
         "people_affected": 100000,
@@ -428,3 +430,50 @@ def test_clean_indicators_normalises_good_input():
         "data_leak": "none",
     }
     assert set(JUSTIFIED) == {"catch_all", "data_leak"}
+
+
+# -- scoped indicators need their scope (issue 11, item 20) ---------------------------------
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "scope_key"),
+    [
+        ("portal_outage_minutes", 1440, "portal_scope"),
+        ("population_share_percent", "60", "population_scope"),
+        ("defacement_homepage_minutes", 400, "defacement_scope"),
+        ("defacement_other_page_minutes", 1500, "defacement_scope"),
+        ("defacement_reposts", 200000, "defacement_scope"),
+        ("defacement_views", 2000000, "defacement_scope"),
+        ("spread_determined", "especially_major", "defacement_scope"),
+    ],
+)
+def test_a_scoped_indicator_without_its_scope_is_refused_on_the_scope_field(key, value, scope_key):
+    with translation.override("en"):
+        cleaned, errors = clean_indicators({key: value})
+    assert scope_key in errors and "none" in errors[scope_key][0], errors
+    # with a scope (even "none") it is taken
+    scope = "prefecture" if scope_key == "population_scope" else "none"
+    cleaned, errors = clean_indicators({key: value, scope_key: scope})
+    assert errors == {} and cleaned[scope_key] == scope
+
+
+def test_a_spread_determination_of_none_needs_no_scope():
+    assert clean_indicators({"spread_determined": "none"}) == ({"spread_determined": "none"}, {})
+
+
+def test_every_scoped_indicator_of_the_guide_is_checked_for_its_scope():
+    from reports.indicators import SCOPED_BY
+
+    assert SCOPE_KEYS is SCOPED_BY
+    assert {c.indicator for c in CRITERIA if c.scope} == set(SCOPED_BY)
+
+
+@pytest.mark.django_db
+def test_the_api_refuses_a_scoped_indicator_without_its_scope(demo, api_for):
+    response = api_for("operator-general").post(
+        "/api/v1/reports/",
+        {"title": "篡改", "indicators": {"defacement_homepage_minutes": 400}},
+        format="json",
+    )
+    assert response.status_code == 400
+    assert "defacement_scope" in response.json()["indicators"]
