@@ -36,9 +36,15 @@ from reports.constants import (
     Status,
     Tier,
     max_severity,
+    reference_year,
 )
 from reports.models import Category, Forwarding, Report, ReportEvent
-from reports.routing import AuthorityKey, plan_route
+from reports.routing import (
+    AuthorityKey,
+    copies_national_police_at_forward,
+    national_police,
+    plan_route,
+)
 from reports.selectors import grading_criteria
 
 from .pool import LEVELS, ensure_organization_pool, indicator_samples
@@ -100,6 +106,7 @@ class _World:
             .values_list("code", "name")
         )
         self.provinces = dict(Province.objects.values_list("code", "name"))
+        self.national_police = national_police().pk
         self.samples = indicator_samples(grading_criteria())
         self.policies = {c: rules.statutory_policy(c) for c in FILE_LIMITS}
 
@@ -220,7 +227,7 @@ def _make_report(world: _World, rng: random.Random, seq: int):
     system = rng.choice(SYSTEMS)
     province = world.provinces[org.province_id]
     report = Report(
-        reference=f"{REFERENCE_PREFIX}{created.year}-{seq:07d}",
+        reference=f"{REFERENCE_PREFIX}{reference_year(created)}-{seq:07d}",
         version=1,
         status=Status.DRAFT,
         tier=Tier.RECEIVING,
@@ -333,6 +340,8 @@ def _make_report(world: _World, rng: random.Random, seq: int):
             report.demo_forwarding = Forwarding(
                 at=forwarded, automatic=automatic, from_authority_id=receiving
             )
+            if copies_national_police_at_forward(channel):
+                copies.append(world.national_police)
             events.append(
                 ReportEvent(
                     report=report,

@@ -10,7 +10,7 @@ from simple_history.utils import bulk_create_with_history
 
 from accounts.models import Department, Membership, Organization, Province, Sector
 from accounts.validators import make_uscc
-from reports.grading import Criterion, suggest
+from reports.grading import SCOPE_KEYS, Criterion, suggest
 
 POOL_SIZE = 300
 SERIAL_BASE = 700_000_000  # organisation-code serials of the synthetic pool
@@ -113,12 +113,8 @@ def indicator_samples(criteria: list[Criterion]) -> dict[str, list[tuple[dict, s
                     indicators = {c.indicator: str(value.quantize(Decimal(1)))}
                 else:
                     indicators = {c.indicator: int(value)}
-                if c.scope:
-                    key = {
-                        "population_share_percent": "population_scope",
-                        "portal_outage_minutes": "portal_scope",
-                    }.get(c.indicator, "defacement_scope")
-                    indicators[key] = c.scope
+            if c.scope and c.indicator in SCOPE_KEYS:
+                indicators[SCOPE_KEYS[c.indicator]] = c.scope
             result = suggest(indicators, criteria)
             if result.level == c.level:
                 samples[c.level].append((indicators, result.level, result.as_list()))

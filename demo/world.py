@@ -45,6 +45,8 @@ DEMO_STAFF = {
     "reviewer-ministry": (Role.REVIEWER, "dco-miit"),
     "police-liaison": (Role.POLICE_LIAISON, "ps-440000"),
     "intake-12387": (Role.INTAKE_OFFICER, REPORTING_SERVICE),
+    # the Ministry of Public Security's liaison: copies of serious CII reports (Art. 4)
+    "police-mps": (Role.POLICE_LIAISON, "mps"),
 }
 
 

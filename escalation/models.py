@@ -12,7 +12,14 @@ from reports.constants import FILE_LIMITS, FORWARD_LIMITS, Channel
 from reports.models import Report
 
 from .constants import Kind, Outcome
-from .rules import DeadlineTimes, PolicySnapshot, Progress, is_breached, statutory_policy
+from .rules import (
+    DeadlineTimes,
+    PolicySnapshot,
+    Progress,
+    has_statutory_limit,
+    is_breached,
+    statutory_policy,
+)
 
 
 def default_reminder_fractions():
@@ -162,12 +169,23 @@ class Deadline(models.Model):
         (Whether an open clock is breached now: `is_breached(now)`.)"""
         return self.lateness is not None
 
+    @property
+    def statutory_limit(self):
+        """The statutory limit, or None for a clock the measures set no limit for."""
+        return self.statutory_due_at if self.has_statutory_limit else None
+
+    @property
+    def has_statutory_limit(self) -> bool:
+        """False for an information request: its due time is the authority's own."""
+        return has_statutory_limit(self.kind)
+
     def is_breached(self, now) -> bool:
         return is_breached(
             outcome=self.outcome,
             met_at=self.met_at,
             statutory_due_at=self.statutory_due_at,
             now=now,
+            statutory=self.has_statutory_limit,
         )
 
     @property
@@ -178,6 +196,7 @@ class Deadline(models.Model):
             due_at=self.due_at,
             act_at=self.act_at,
             remind_at=tuple(datetime.fromisoformat(t) for t in self.remind_at),
+            statutory=self.has_statutory_limit,
         )
 
     @property

@@ -29,6 +29,16 @@ class DeadlineTimes:
     due_at: datetime
     act_at: datetime | None = None
     remind_at: tuple[datetime, ...] = field(default_factory=tuple)
+    statutory: bool = True  # False: an authority's own deadline, never a legal breach
+
+
+# The clocks the measures set. An information request's due time is the authority's own
+# deadline: the measures fix no limit for 补报 or 续报 (docs/DECISIONS.md, "Clocks").
+STATUTORY_KINDS = frozenset({Kind.FILE, Kind.FORWARD, Kind.SUMMARY})
+
+
+def has_statutory_limit(kind: str) -> bool:
+    return kind in STATUTORY_KINDS
 
 
 @dataclass(frozen=True)
@@ -95,6 +105,7 @@ def deadline_times(
             due_at,
             None,
             _reminders(opened_at, due_at - opened_at, policy.reminder_fractions),
+            statutory=False,
         )
     raise ValueError(f"unknown clock kind {kind!r}")
 
@@ -109,7 +120,7 @@ def pending_fire(times: DeadlineTimes, progress: Progress) -> datetime | None:
     candidates = list(times.remind_at[progress.reminders_sent :])
     if times.act_at is not None and not progress.acted:
         candidates.append(times.act_at)
-    if not progress.breach_recorded:
+    if times.statutory and not progress.breach_recorded:
         candidates.append(times.statutory_due_at)
     return min(candidates) if candidates else None
 
@@ -120,7 +131,7 @@ def progress_at(times: DeadlineTimes, at: datetime) -> Progress:
     return Progress(
         reminders_sent=sum(1 for t in times.remind_at if t <= at),
         acted=times.act_at is not None and times.act_at <= at,
-        breach_recorded=times.statutory_due_at <= at,
+        breach_recorded=times.statutory and times.statutory_due_at <= at,
     )
 
 
@@ -145,11 +156,12 @@ def lateness(met_at: datetime, statutory_due_at: datetime) -> timedelta | None:
     return met_at - statutory_due_at if met_at > statutory_due_at else None
 
 
-def met_outcome(at: datetime, due_at: datetime, statutory_due_at: datetime):
+def met_outcome(at: datetime, due_at: datetime, statutory_due_at: datetime, statutory=True):
     """Meeting a clock at `at`: `met` by the policy's due time, else `late`; and the legal
-    lateness, against the statutory limit only (a stricter target never brands anyone)."""
+    lateness, against the statutory limit only (a stricter target never brands anyone; a
+    clock without a statutory limit never has any)."""
     outcome = Outcome.MET if at <= due_at else Outcome.LATE
-    return outcome, lateness(at, statutory_due_at)
+    return outcome, (lateness(at, statutory_due_at) if statutory else None)
 
 
 def is_overdue(*, outcome: str, due_at: datetime, now: datetime) -> bool:
@@ -158,9 +170,17 @@ def is_overdue(*, outcome: str, due_at: datetime, now: datetime) -> bool:
 
 
 def is_breached(
-    *, outcome: str, met_at: datetime | None, statutory_due_at: datetime, now: datetime
+    *,
+    outcome: str,
+    met_at: datetime | None,
+    statutory_due_at: datetime,
+    now: datetime,
+    statutory: bool = True,
 ) -> bool:
-    """Met after, or still open past, the statutory limit (legal lateness)."""
+    """Met after, or still open past, the statutory limit (legal lateness). A clock without
+    a statutory limit (an information request) is never breached."""
+    if not statutory:
+        return False
     if met_at is not None:
         return met_at > statutory_due_at
     return outcome == Outcome.OPEN and now > statutory_due_at
@@ -187,8 +207,17 @@ def clock_state(deadline, now: datetime) -> dict | None:
     required."""
     if deadline is None:
         return None
+    statutory = has_statutory_limit(deadline.kind)
     if deadline.outcome == Outcome.NOT_REQUIRED:
         state, delta = "not_required", None
+    elif not statutory:
+        # the authority's own deadline: answered, open, or past the time it asked for
+        if deadline.met_at is not None:
+            state, delta = "met", None
+        elif now > deadline.due_at:
+            state, delta = "overdue", now - deadline.due_at
+        else:
+            state, delta = "open", deadline.due_at - now
     elif deadline.met_at is not None:
         late = lateness(deadline.met_at, deadline.statutory_due_at)
         state, delta = ("late", late) if late is not None else ("met", None)
@@ -205,9 +234,10 @@ def clock_state(deadline, now: datetime) -> dict | None:
         "deadline": deadline,
         "state": state,
         "delta": delta,
-        "due_at": deadline.statutory_due_at,
+        "due_at": deadline.statutory_due_at if statutory else deadline.due_at,
+        "statutory": statutory,
         "internal_due_at": deadline.due_at
-        if deadline.due_at != deadline.statutory_due_at
+        if statutory and deadline.due_at != deadline.statutory_due_at
         else None,
         "met_at": deadline.met_at,
     }

@@ -18,6 +18,7 @@ class Notification(models.Model):
         REPORT_REQUIRED = "report_required", _("An authority requires a report")
         REPORT_RECORDED = "report_recorded", _("A report was recorded for your organisation")
         INBOX_MESSAGE = "inbox_message", _("A message was added to a report")
+        DRAFTED_BY_PROVIDER = "drafted_by_provider", _("A service provider drafted a report")
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,

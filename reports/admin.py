@@ -203,7 +203,7 @@ class ReportAdmin(NoRevertMixin, SimpleHistoryAdmin):
                 "fields": (
                     ("reference", "version"),
                     ("status", "tier"),
-                    ("channel", "involves_cii", "cii_untick_reason"),
+                    ("channel", "involves_cii", "cii_sector", "cii_untick_reason"),
                     "organization",
                     ("receiving_authority", "copied_to_list"),
                     ("created_by", "submitted_by", "assignee"),

@@ -1,6 +1,7 @@
 """Enumerations shared by the pure modules and the models (no ORM imports here)."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -81,3 +82,18 @@ STAFF_ROUTES = frozenset(
 )
 
 RANSOMWARE_CATEGORY = "0107"
+
+# The measures count in Beijing time, whatever the display setting.
+BEIJING = ZoneInfo("Asia/Shanghai")
+
+
+def reference_year(at: datetime) -> int:
+    """The year of a report's reference: the year of the Beijing date of its creation."""
+    return at.astimezone(BEIJING).year
+
+
+# Art. 13: the one wording of the refusal, on the web page's guard and in the API's 400.
+STATE_SECRETS_REFUSAL = _(
+    "Incidents involving state secrets are reported under the state secrets rules (Article 13 "
+    "of the measures), through the designated confidential channel, not through this portal."
+)

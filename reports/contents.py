@@ -3,7 +3,7 @@ the one place that says which field belongs to which item. Services, forms, the 
 the API serializers build their field lists from these groups."""
 
 # Item 1: the unit involved and the basic facts of the system or facility.
-ITEM_1 = ("title", "affected_systems", "involves_cii", "cii_untick_reason")
+ITEM_1 = ("title", "affected_systems", "involves_cii", "cii_sector", "cii_untick_reason")
 # Item 2: time, place, category, level, impact, measures taken (with the grading indicators
 # and, for ransomware, the ransom demanded).
 ITEM_2 = (
@@ -35,6 +35,7 @@ ART_11 = ("emergency_plan", "protective_measures", "late_reason")
 DRAFT_FIELDS = (
     "title",
     "involves_cii",
+    "cii_sector",
     "cii_untick_reason",
     "affected_systems",
     "discovered_at",
@@ -63,7 +64,7 @@ REQUIRED_TO_SUBMIT = (
     "measures_taken",
 )
 # Draft fields that are times or numbers: None stays None (text and flags become "" / False).
-NULLABLE = ("discovered_at", "occurred_at", "ransom_amount", "ransom_demanded_at")
+NULLABLE = ("discovered_at", "occurred_at", "ransom_amount", "ransom_demanded_at", "cii_sector")
 FLAGS = ("involves_cii", *CRIME)
 
 # A follow-up (补报 / 续报) carries new content for items 3–8 and new grading information.

@@ -9,6 +9,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import Sector
 from core.fields import TEXT_MAX
 from core.formats import local_minute
 from core.forms import (
@@ -139,6 +140,15 @@ class ReportForm(forms.Form):
     involves_cii = forms.BooleanField(
         label=_("The incident involves critical information infrastructure"), required=False
     )
+    cii_sector = forms.ChoiceField(
+        label=_("CII sector involved"),
+        required=False,
+        help_text=_(
+            "Your organisation has no CII sector on record: if the incident involves critical "
+            "information infrastructure, name its sector (the report goes to that sector's "
+            "protection department)."
+        ),
+    )
     cii_untick_reason = forms.CharField(
         label=_("Why the incident does not involve your CII"),
         required=False,
@@ -196,6 +206,10 @@ class ReportForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["category"].choices = category_choices()
+        self.fields["cii_sector"].choices = [("", "—")] + [
+            (code, name)
+            for code, name in Sector.objects.order_by("code").values_list("code", "name")
+        ]
         self.fields["severity_declared"].choices = [("", "—"), *Severity.choices]
         for spec in INDICATORS:
             self.fields[indicator_field_name(spec.key)] = _indicator_field(spec)
@@ -208,6 +222,8 @@ class ReportForm(forms.Form):
         for name in DRAFT_FIELDS:
             if name == "category":
                 initial[name] = report.category_id or ""
+            elif name == "cii_sector":
+                initial[name] = report.cii_sector_id or ""
             elif name == "indicators":
                 for key, value in (report.indicators or {}).items():
                     if key in INDICATOR_BY_KEY:
@@ -247,7 +263,7 @@ class ReportForm(forms.Form):
                 data[name] = self.indicators(fallback_indicators)
             elif name in cleaned and name not in self.errors:
                 value = cleaned[name]
-                if name == "category":
+                if name in ("category", "cii_sector"):
                     value = value or None
                 data[name] = value
         return data

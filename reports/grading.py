@@ -9,16 +9,12 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from .constants import SEVERITY_RANK, Severity
+from .indicators import SCOPED_BY
 
-# Indicators whose criteria only apply to sites of a given scope, and the key naming it.
-SCOPE_KEYS = {
-    "portal_outage_minutes": "portal_scope",
-    "population_share_percent": "population_scope",
-    "defacement_homepage_minutes": "defacement_scope",
-    "defacement_other_page_minutes": "defacement_scope",
-    "defacement_reposts": "defacement_scope",
-    "defacement_views": "defacement_scope",
-}
+# Indicators whose criteria only apply to sites of a given scope, and the key naming it. A
+# spread determination counts for the sites listed at its level, like the defacement
+# criteria (docs/DECISIONS.md, "Grading").
+SCOPE_KEYS = SCOPED_BY
 POPULATION_SCOPE_RANK = {"prefecture": 1, "province": 2}
 
 
@@ -61,13 +57,13 @@ def is_met(criterion: Criterion, indicators: Mapping) -> bool:
     value = indicators.get(criterion.indicator)
     if value is None or value == "":
         return False
-    if criterion.unit == "choice":
-        return SEVERITY_RANK.get(value, -1) >= SEVERITY_RANK[Severity(criterion.threshold)]
     scope_key = SCOPE_KEYS.get(criterion.indicator)
     if scope_key and criterion.scope:
         site = _scope_rank(scope_key, indicators.get(scope_key))
         if site < _criterion_scope_rank(scope_key, criterion.scope):
             return False
+    if criterion.unit == "choice":
+        return SEVERITY_RANK.get(value, -1) >= SEVERITY_RANK[Severity(criterion.threshold)]
     return Decimal(str(value)) >= Decimal(criterion.threshold)
 
 

@@ -158,6 +158,17 @@ INDICATORS: tuple[Indicator, ...] = (
 )
 INDICATOR_BY_KEY = {i.key: i for i in INDICATORS}
 JUSTIFIED = {"catch_all": "catch_all_reason", "data_leak": "data_leak_reason"}
+# Indicators that count only for the sites (or regions) of a scope, and the key naming it
+# (`reports.grading.SCOPE_KEYS` is this table).
+SCOPED_BY = {
+    "portal_outage_minutes": "portal_scope",
+    "population_share_percent": "population_scope",
+    "defacement_homepage_minutes": "defacement_scope",
+    "defacement_other_page_minutes": "defacement_scope",
+    "defacement_reposts": "defacement_scope",
+    "defacement_views": "defacement_scope",
+    "spread_determined": "defacement_scope",
+}
 
 
 def clean_indicators(data) -> tuple[dict, dict[str, list[str]]]:
@@ -215,6 +226,20 @@ def clean_indicators(data) -> tuple[dict, dict[str, list[str]]]:
                     cleaned[key] = int(number)
             else:
                 cleaned[key] = str(number.normalize()) if number else "0"
+    for key, scope_key in SCOPED_BY.items():
+        # a scoped indicator counts only for the sites of its scope: given without one, it
+        # would be silently ignored, so it is refused (docs/DECISIONS.md, "Grading")
+        given = key in cleaned and cleaned[key] != "none"
+        if given and scope_key not in cleaned and scope_key not in errors:
+            errors[scope_key] = [
+                str(
+                    _(
+                        "Say which list of sites this belongs to (or “none”): "
+                        "%(indicator)s counts only for the sites of its scope."
+                    )
+                    % {"indicator": key}
+                )
+            ]
     for choice_key, reason_key in JUSTIFIED.items():
         if cleaned.get(choice_key, "none") != "none" and not cleaned.get(reason_key):
             errors.setdefault(reason_key, []).append(
@@ -257,10 +282,22 @@ SCOPE_CHOICE_LABELS = {
         "Provincial-or-higher Party/government portal, central key news site, super-large platform"
     ),
 }
+# The unreachable-site criterion lists portals and news sites only: platforms are in the
+# defacement criterion's lists, not in this one (docs/DECISIONS.md, "Grading").
+PORTAL_SCOPE_CHOICE_LABELS = {
+    "none": _("Other site (not on these lists)"),
+    "major": _(
+        "Prefecture-or-higher Party/government or enterprise/institution portal, "
+        "provincial-or-higher key news site"
+    ),
+    "especially_major": _("Provincial-or-higher Party/government portal, central key news site"),
+}
 
 
 def choice_labels(key: str) -> dict:
     """The labels of a `choice` indicator's values (site scopes have their own)."""
+    if key == "portal_scope":
+        return PORTAL_SCOPE_CHOICE_LABELS
     if key.endswith("_scope") and key != "population_scope":
         return SCOPE_CHOICE_LABELS
     return INDICATOR_CHOICE_LABELS

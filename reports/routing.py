@@ -74,27 +74,45 @@ class RoutePlan:
     copies_if_configured: tuple[AuthorityKey, ...] = ()
 
 
-def plan_route(organization, *, involves_cii: bool, suspected_crime: bool) -> RoutePlan:
+def plan_route(
+    organization, *, involves_cii: bool, suspected_crime: bool, cii_sector: str | None = None
+) -> RoutePlan:
     """PURE (reads the organisation's attributes only). The CII channel goes to the sector's
     protection department with a copy to public security (and to the cyber office of a
     central unit's department, where there is one); central units to their department's
     cyber office; everyone else to the provincial CAC. A suspected crime is copied to public
-    security."""
+    security. The sector is the organisation's on record; an organisation with none names
+    the sector of the CII its incident involves (`cii_sector`)."""
     channel = channel_for(involves_cii=involves_cii, is_central_unit=organization.is_central_unit)
     police = AuthorityKey(Kind.PUBLIC_SECURITY, organization.province_id)
     copies: list[AuthorityKey] = []
     optional: list[AuthorityKey] = []
+    if cii_sector and organization.sector_id and cii_sector != organization.sector_id:
+        raise ValidationError(
+            {
+                "cii_sector": _(
+                    "Your organisation's CII sector on record is “%(sector)s”: leave this "
+                    "empty or name that sector."
+                )
+                % {"sector": organization.sector_id}
+            }
+        )
+    if cii_sector and not involves_cii:
+        raise ValidationError(
+            {"cii_sector": _("Name a CII sector only for an incident that involves CII.")}
+        )
     if channel == Channel.CII:
-        if not organization.sector_id:
+        sector = organization.sector_id or cii_sector
+        if not sector:
             raise ValidationError(
                 {
-                    "involves_cii": _(
-                        "Your organisation has no CII sector on record, so the protection "
-                        "department cannot be found. Ask the portal administrator to record it."
+                    "cii_sector": _(
+                        "Your organisation has no CII sector on record: name the sector of "
+                        "the critical information infrastructure the incident involves."
                     )
                 }
             )
-        receiving = AuthorityKey(Kind.PROTECTION_DEPARTMENT, organization.sector_id)
+        receiving = AuthorityKey(Kind.PROTECTION_DEPARTMENT, sector)
         copies.append(police)
         if organization.is_central_unit and organization.department_id:
             optional.append(AuthorityKey(Kind.DEPARTMENT_CYBER_OFFICE, organization.department_id))
@@ -142,10 +160,17 @@ def _authority(row: dict) -> Authority:
     return authority
 
 
-def route(organization, *, involves_cii: bool, suspected_crime: bool) -> Route:
+def route(
+    organization, *, involves_cii: bool, suspected_crime: bool, cii_sector: str | None = None
+) -> Route:
     """The plan, with its authorities (kept in memory: core/refcache.py; fresh instances
     each call)."""
-    plan = plan_route(organization, involves_cii=involves_cii, suspected_crime=suspected_crime)
+    plan = plan_route(
+        organization,
+        involves_cii=involves_cii,
+        suspected_crime=suspected_crime,
+        cii_sector=cii_sector,
+    )
     known = _authorities.get()
     found = {
         key: _authority(known[key])
@@ -159,3 +184,14 @@ def route(organization, *, involves_cii: bool, suspected_crime: bool) -> Route:
     copies += [found[key] for key in plan.copies_if_configured if key in found]
     copies.sort(key=lambda a: (a.kind, a.code))
     return Route(channel=plan.channel, receiving=found[plan.receiving], copies=tuple(copies))
+
+
+def copies_national_police_at_forward(channel: str) -> bool:
+    """PURE. Art. 4: a serious CII incident goes to the national CAC *and* to the State
+    Council's public security department (公安部): forwarding copies it there."""
+    return channel == Channel.CII
+
+
+def national_police() -> Authority:
+    """The Ministry of Public Security (the national public-security authority)."""
+    return Authority.objects.get(kind=Kind.PUBLIC_SECURITY, is_national=True)

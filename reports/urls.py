@@ -20,6 +20,11 @@ urlpatterns = [
     ),
     path("reports/grading-preview/", views.GradingPreviewView.as_view(), name="grading_preview"),
     path("reports/<int:pk>/edit/", views.ReportEditView.as_view(), name="edit"),
+    path(
+        "reports/<int:pk>/state-secrets/",
+        views.RequiredDraftSecretsView.as_view(),
+        name="state_secrets",
+    ),
     path("reports/<int:pk>/autosave/", views.AutosaveView.as_view(), name="autosave"),
     path("reports/<int:pk>/submit/", views.SubmitView.as_view(), name="submit"),
     path("reports/<int:pk>/discard/", views.DiscardView.as_view(), name="discard"),

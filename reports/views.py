@@ -19,7 +19,7 @@ from accounts.roles import roles_of
 from core.exceptions import ActionForbidden, InvalidTransition, StaleVersion
 from core.pages import download_response
 
-from .constants import RANSOMWARE_CATEGORY, ReceivedVia, Status
+from .constants import RANSOMWARE_CATEGORY, STATE_SECRETS_REFUSAL, ReceivedVia, Status
 from .contents import RANSOM, REQUIRED_TO_SUBMIT
 from .forms import GradingPreviewForm, ReportForm, StateSecretForm
 from .models import IdempotencyKey, Report
@@ -83,6 +83,7 @@ def _edit_context(report, form: ReportForm, user) -> dict:
         "grading": severity_preview(indicators or {}, declared or None),
         "ransomware_code": RANSOMWARE_CATEGORY,
         "is_cii_operator": report.organization.is_cii_operator,
+        "names_cii_sector": not report.organization.sector_id,
         "required_to_submit": (*REQUIRED_TO_SUBMIT, *RANSOM),
         # a service provider drafts; only the operator's reporters submit (Art. 5)
         "can_submit": roles_of(user).reports_for(report.organization_id),
@@ -333,8 +334,47 @@ class NewDraftAutosaveView(LoginRequiredMixin, View):
         return render(request, "reports/_autosave.html", context)
 
 
+def _secrets_key(pk) -> str:
+    return f"state-secrets-answered:{pk}"
+
+
+class RequiredDraftSecretsView(LoginRequiredMixin, View):
+    """Art. 13 for a draft an authority required: the operator answers the state-secret
+    question before entering anything in it (once per session), as for a new report."""
+
+    template_name = "reports/report_new.html"
+
+    def _context(self, report, form):
+        return {
+            "form": form,
+            "report": report,
+            "form_action": reverse("reports:state_secrets", args=[report.pk]),
+        }
+
+    def _draft(self, request, pk):
+        report = report_get(user=request.user, pk=pk)
+        if not roles_of(request.user).can_edit_draft(report):
+            raise PermissionDenied()
+        return report
+
+    def get(self, request, pk):
+        report = self._draft(request, pk)
+        return render(request, self.template_name, self._context(report, StateSecretForm()))
+
+    def post(self, request, pk):
+        report = self._draft(request, pk)
+        form = StateSecretForm(data=request.POST)
+        if not form.is_valid():
+            return render(request, self.template_name, self._context(report, form))
+        if form.cleaned_data["involves_state_secrets"] == "yes":
+            return redirect("reports:confidential")
+        request.session[_secrets_key(report.pk)] = True
+        return redirect("reports:edit", pk=report.pk)
+
+
 class ConfidentialChannelView(LoginRequiredMixin, TemplateView):
     template_name = "reports/confidential.html"
+    extra_context = {"refusal": STATE_SECRETS_REFUSAL}
 
 
 class ReportEditView(LoginRequiredMixin, View):
@@ -344,6 +384,8 @@ class ReportEditView(LoginRequiredMixin, View):
         report = report_get(user=request.user, pk=pk)
         if report.status != Status.DRAFT:
             return redirect("review:report", pk=report.pk)
+        if report.requested_by_id and not request.session.get(_secrets_key(report.pk)):
+            return redirect("reports:state_secrets", pk=report.pk)
         form = ReportForm(initial=ReportForm.initial_for(report))
         return render(request, self.template_name, _edit_context(report, form, request.user))
 

@@ -77,7 +77,8 @@ TRANSITIONS: dict[tuple[str, str], Rule] = {
     ("notify", NATIONAL): _rule({NATIONAL}, AFTER_DRAFT, None, {Tier.NATIONAL}),
     ("close", REVIEWER): _rule({REVIEWER}, OPEN, Status.CLOSED, {Tier.RECEIVING}),
     ("close", NATIONAL): _rule({NATIONAL}, OPEN, Status.CLOSED, {Tier.NATIONAL}),
-    ("followup", REPORTER): _rule({REPORTER}, OPEN),
+    # 补报 and 续报 stay possible after an authority closes a report (Art. 7 ¶3)
+    ("followup", REPORTER): _rule({REPORTER}, AFTER_DRAFT),
     ("handling_ended", REPORTER): _rule({REPORTER}, AFTER_DRAFT),
     ("summary", REPORTER): _rule({REPORTER}, AFTER_DRAFT),
 }

@@ -86,11 +86,46 @@ def deadline_open(
     else:
         deadline = Deadline(report=report, kind=kind)
     policy = EscalationPolicy.snapshot_for(report.channel)
+    if existing is not None and (existing.lateness is not None or existing.is_breached(now)):
+        return _move_breached(existing, opened_at=opened_at, policy=policy, now=now)
     _set_times(deadline, opened_at=opened_at, policy=policy, now=now, due_at=due_at)
     deadline.save()
     sync_next_due(report)
     schedule(deadline, now)
     return deadline
+
+
+def _move_breached(deadline: Deadline, *, opened_at, policy, now) -> Deadline:
+    """A breached filing clock whose start moves: see `_moved_breached_times`."""
+    if _moved_breached_times(deadline, opened_at=opened_at, policy=policy, now=now):
+        deadline.save()
+        sync_next_due(deadline.report)
+        schedule(deadline, now)
+    return deadline
+
+
+def _moved_breached_times(deadline: Deadline, *, opened_at, policy, now) -> bool:
+    """A breached filing clock whose start moves (backdating `discovered_at`, a new channel):
+    the breach stands. A later or looser limit changes nothing; an earlier or stricter one
+    moves the clock and adds to the lateness already recorded. Says whether it moved (the
+    caller saves it)."""
+    times = rules.deadline_times(deadline.kind, opened_at, policy)
+    if times.statutory_due_at >= deadline.statutory_due_at:
+        return False
+    earlier_by = deadline.statutory_due_at - times.statutory_due_at
+    deadline.opened_at = opened_at
+    deadline.statutory_due_at = times.statutory_due_at
+    deadline.due_at = times.due_at
+    deadline.remind_at = [t.isoformat() for t in times.remind_at]
+    deadline.reminders_sent = len(times.remind_at)  # too late for reminders
+    deadline.policy_channel = policy.channel
+    deadline.policy_within = rules.policy_window(deadline.kind, policy)
+    if deadline.lateness is not None:
+        deadline.lateness += earlier_by
+    deadline.next_fire_at = rules.pending_fire(deadline.times, deadline.progress)
+    if deadline.next_fire_at is not None:
+        deadline.next_fire_at = max(deadline.next_fire_at, now)
+    return True
 
 
 @transaction.atomic(savepoint=False)  # called inside the report services' transaction
@@ -179,6 +214,11 @@ def deadlines_apply(
             if unchanged or kind != Kind.FILE:
                 continue
             deadline = existing
+            if existing.lateness is not None or existing.is_breached(now):
+                policy = EscalationPolicy.snapshot_for(report.channel)
+                if _moved_breached_times(existing, opened_at=opened_at, policy=policy, now=now):
+                    touch(existing)
+                continue
             touch(deadline)
         else:
             deadline = Deadline(report=report, kind=kind)

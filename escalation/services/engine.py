@@ -109,7 +109,11 @@ def deadline_act(
             if cause and deadline.outcome in (Outcome.LATE, Outcome.MET):
                 deadline.late_cause = cause
 
-        breached = deadline.outcome == Outcome.OPEN and now > deadline.statutory_due_at
+        breached = (
+            deadline.has_statutory_limit
+            and deadline.outcome == Outcome.OPEN
+            and now > deadline.statutory_due_at
+        )
         if breached and deadline.lateness is None:
             deadline.lateness = now - deadline.statutory_due_at
             deadline.late_cause = deadline.late_cause or cause

@@ -5,6 +5,7 @@ and read-only fields are refused."""
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from accounts.models import Sector
 from core.api import StrictInputSerializer
 from core.fields import TEXT_MAX
 
@@ -82,12 +83,30 @@ class LeafCategoryField(serializers.SlugRelatedField):
         return category
 
 
+class CiiSectorField(serializers.SlugRelatedField):
+    default_error_messages = {
+        "does_not_exist": _("Unknown CII sector “{value}”: give a code of the CII sector list."),
+        "invalid": _("Give a code of the CII sector list."),
+    }
+
+    def __init__(self, **kwargs):
+        super().__init__(slug_field="code", queryset=Sector.objects.all(), **kwargs)
+
+
 class ReportDraftInputSerializer(ReportInputSerializer):
     """The writable fields of a draft (`reports.contents.DRAFT_FIELDS`); every field is
     optional, and only the fields sent are written."""
 
     title = text_field(200)
     involves_cii = serializers.BooleanField(required=False)
+    cii_sector = CiiSectorField(
+        required=False,
+        allow_null=True,
+        help_text=_(
+            "Only for an organisation with no CII sector on record whose incident involves "
+            "CII: the sector's code (routes the report to its protection department)."
+        ),
+    )
     cii_untick_reason = text_field()
     affected_systems = text_field()
     discovered_at = when_field()
@@ -127,7 +146,9 @@ class ReportDraftInputSerializer(ReportInputSerializer):
         """`validated_data` as the services take it: `ransomware` becomes the ransom_*
         columns, and the command's own arguments (organisation, version) are left out."""
         data = {
-            k: v for k, v in self.validated_data.items() if k not in ("organization", "version")
+            k: v
+            for k, v in self.validated_data.items()
+            if k not in ("organization", "version", "involves_state_secrets")
         }
         if "ransomware" in data:
             ransom = data.pop("ransomware")
@@ -139,7 +160,18 @@ class ReportDraftInputSerializer(ReportInputSerializer):
         return data
 
 
+def state_secrets_field():
+    return serializers.BooleanField(
+        required=False,
+        help_text=_(
+            "Art. 13: does the incident involve state secrets? `true` is refused (400, "
+            "nothing stored): such reports go through the designated confidential channel."
+        ),
+    )
+
+
 class ReportCreateInputSerializer(ReportDraftInputSerializer):
+    involves_state_secrets = state_secrets_field()
     organization = serializers.IntegerField(
         required=False,
         min_value=1,
@@ -148,6 +180,7 @@ class ReportCreateInputSerializer(ReportDraftInputSerializer):
 
 
 class ReportUpdateInputSerializer(ReportDraftInputSerializer):
+    involves_state_secrets = state_secrets_field()
     # PATCH semantics come from the fields themselves (all optional but `version`), so the
     # serializer is never `partial`: that keeps `version` required, in DRF and in the schema.
 
@@ -165,6 +198,7 @@ class ReportUpdateInputSerializer(ReportDraftInputSerializer):
 
 
 class ReportSubmitInputSerializer(ReportInputSerializer):
+    involves_state_secrets = state_secrets_field()
     version = serializers.IntegerField(
         required=False,
         min_value=1,

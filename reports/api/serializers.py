@@ -56,7 +56,14 @@ class RansomwareSerializer(serializers.Serializer):
 class DeadlineSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=DeadlineKind.choices)
     opened_at = serializers.DateTimeField()
-    statutory_due_at = serializers.DateTimeField()
+    statutory_due_at = serializers.DateTimeField(
+        source="statutory_limit",
+        allow_null=True,
+        help_text=_(
+            "The statutory limit; null for an information request, whose due time (`due_at`) "
+            "is the authority's own deadline, never a legal breach."
+        ),
+    )
     due_at = serializers.DateTimeField()
     act_at = serializers.DateTimeField(allow_null=True)
     met_at = serializers.DateTimeField(allow_null=True)
@@ -254,6 +261,15 @@ class ReportSerializer(serializers.ModelSerializer):
     category = serializers.CharField(
         source="category_id", allow_null=True, read_only=True, help_text=_("Sub-category code.")
     )
+    cii_sector = serializers.CharField(
+        source="cii_sector_id",
+        allow_null=True,
+        read_only=True,
+        help_text=_(
+            "The CII sector the incident involves, named by an organisation with none on "
+            "record (a code of the CII sector list), or null."
+        ),
+    )
     severity_declared = serializers.ChoiceField(
         choices=Severity.choices, allow_blank=True, read_only=True
     )
@@ -296,6 +312,7 @@ class ReportSerializer(serializers.ModelSerializer):
             "tier",
             "channel",
             "involves_cii",
+            "cii_sector",
             "cii_untick_reason",
             "organization",
             "receiving_authority",

@@ -165,6 +165,7 @@ class ReportViewSet(ReportCommandsViewSet):
             organization=serializer.validated_data.get("organization"),
             idempotency_key=key,
             via=ReceivedVia.API,
+            involves_state_secrets=serializer.validated_data.get("involves_state_secrets"),
         )
         return self.respond(
             report, status_code=status.HTTP_201_CREATED if created else status.HTTP_200_OK
@@ -193,6 +194,7 @@ class ReportViewSet(ReportCommandsViewSet):
             pk=pk,
             data=serializer.service_data(),
             version=serializer.validated_data["version"],
+            involves_state_secrets=serializer.validated_data.get("involves_state_secrets"),
         )
         return self.output(report.pk)
 
@@ -241,7 +243,11 @@ class ReportViewSet(ReportCommandsViewSet):
         if not serializer.is_valid():
             self.visible_or_404(pk)  # 404 before 400 (the service checks it too)
             raise ValidationError(serializer.errors)
-        data = {k: v for k, v in serializer.validated_data.items() if k != "version"}
+        data = {
+            k: v
+            for k, v in serializer.validated_data.items()
+            if k not in ("version", "involves_state_secrets")
+        }
         report = call(
             report_submit,
             user=request.user,
@@ -249,6 +255,7 @@ class ReportViewSet(ReportCommandsViewSet):
             data=data,
             version=serializer.validated_data.get("version"),
             via=ReceivedVia.API,
+            involves_state_secrets=serializer.validated_data.get("involves_state_secrets"),
         )
         return self.respond(report)
 
@@ -260,9 +267,9 @@ class ReportViewSet(ReportCommandsViewSet):
         _("File a supplementary (补报) or progress (续报) report"),
         ReportFollowUpInputSerializer,
         description=_(
-            "Allowed in any state but draft and closed. Items 3–8 and new grading information "
-            "given here update the report; a follow-up answers every open request for "
-            "information."
+            "Allowed in any state but draft, after closure too. Items 3–8 and new grading "
+            "information given here update the report; a follow-up answers every open request "
+            "for information."
         ),
         created=FollowUpSerializer,
     )

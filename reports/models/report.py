@@ -7,7 +7,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from accounts.models import Authority, Organization
+from accounts.models import Authority, Organization, Sector
 from accounts.roles import roles_of
 from core.fields import TEXT_MAX, BoundedTextField
 from core.formats import local_minute
@@ -120,6 +120,18 @@ class Report(SupplementItems):
     )
     cii_untick_reason = BoundedTextField(
         _("why the incident does not involve CII"), blank=True, max_length=TEXT_MAX
+    )
+    cii_sector = models.ForeignKey(
+        Sector,
+        verbose_name=_("CII sector involved"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_(
+            "For an organisation with no CII sector on record: the sector of the critical "
+            "information infrastructure the incident involves."
+        ),
     )
     organization = models.ForeignKey(
         Organization,
@@ -360,6 +372,7 @@ class ReportEvent(models.Model):
         ATTACHMENT_ADDED = "attachment_added", _("Evidence attached")
         DISCARDED = "discarded", _("Draft discarded")
         MESSAGE_ADDED = "message_added", _("E-mail or fax added")
+        DISCOVERY_CHANGED = "discovery_changed", _("Time of discovery changed")
 
     report = models.ForeignKey(
         Report, verbose_name=_("report"), on_delete=models.CASCADE, related_name="events"

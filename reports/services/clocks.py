@@ -5,20 +5,31 @@ their instants, reminders and outcomes — are escalation's (`escalation.service
 
 from datetime import datetime
 
+from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from escalation.constants import Kind
+from escalation.constants import Kind, Outcome
 from escalation.services.clocks import deadline_cancel, deadline_open
 
 from ..constants import REPORTABLE, Status, Tier
+from ..events import report_event_create
+from ..models import ReportEvent, SummaryReport
+
+
+def must_file(report) -> bool:
+    """Whether the operator owes the report: its level is 较大 or above, or an authority
+    required it (a required report cannot be talked out of its clock by declaring 一般)."""
+    return report.severity in REPORTABLE or bool(report.requested_by_id)
 
 
 def file_clock_needed(report) -> bool:
     """The filing clock runs as soon as the draft has `discovered_at`, unless the operator
-    has declared 一般 and the grading guide agrees (no duty: docs/RULES.md §1)."""
+    has declared 一般 and the grading guide agrees (no duty: docs/RULES.md §1) — never for a
+    report an authority required."""
     if not (report.discovered_at or report.requested_at):
         return False
-    return report.severity in REPORTABLE or not report.severity_declared
+    return must_file(report) or not report.severity_declared
 
 
 def file_clock_start(report) -> datetime:
@@ -70,3 +81,50 @@ def report_mark_missed(*, report, now: datetime) -> None:
     if report.status == Status.DRAFT and report.requested_by_id:
         report.missed_at = now
         report.save(update_fields=["missed_at"])
+
+
+def sync_summary_clock(report, now: datetime, *, may_close: bool = True) -> None:
+    """The 30-day summary clock runs from the end of handling of a report that carries a
+    duty (较大 or above): a 一般 report carries no clocks. A grade up opens it (from the end
+    of handling, never later); a reviewer's grade down to 一般 closes it as not required
+    (`may_close` False: an operator's follow-up never closes it)."""
+    if report.handling_ended_at is None:
+        return
+    if SummaryReport.objects.filter(report=report).exists():
+        return
+    if report.severity in REPORTABLE:
+        deadline_open(report=report, kind=Kind.SUMMARY, opened_at=report.handling_ended_at, now=now)
+    elif may_close:
+        deadline_cancel(
+            report=report,
+            kind=Kind.SUMMARY,
+            at=now,
+            reason=_("Graded 一般 (general): no summary report is due."),
+        )
+
+
+def had_file_clock(report) -> bool:
+    return report.pk is not None and report.deadlines.filter(kind=Kind.FILE).exists()
+
+
+def record_discovery_change(report, before, *, had_clock: bool, user, now: datetime) -> None:
+    """Backdating leaves a trace: a change of `discovered_at` once a filing clock has opened
+    goes on the timeline, with the limit it leads to (a breach already recorded stands)."""
+    if not had_clock or before == report.discovered_at:
+        return
+    clock = report.deadlines.filter(kind=Kind.FILE).order_by("-opened_at", "-pk").first()
+
+    def show(at):
+        return timezone.localtime(at).strftime("%Y-%m-%d %H:%M:%S") if at else "—"
+
+    note = _("Discovery changed from %(before)s to %(after)s.") % {
+        "before": show(before),
+        "after": show(report.discovered_at),
+    }
+    if clock is not None and clock.outcome == Outcome.OPEN:
+        note += " " + _("Filing limit: %(due)s.") % {"due": show(clock.statutory_due_at)}
+        if clock.lateness is not None or clock.is_breached(now):
+            note += " " + _("The breach of the filing limit stands.")
+    report_event_create(
+        report=report, kind=ReportEvent.Kind.DISCOVERY_CHANGED, at=now, actor=user, note=note
+    )

@@ -15,8 +15,10 @@ from core.exceptions import ActionForbidden, InvalidTransition, StaleVersion
 from core.history import history_create
 from core.prefetch import note_written
 from escalation.services.clocks import deadlines_apply
+from notifications.models import Notification
+from notifications.services import notify_users
 
-from ..constants import ReceivedVia, Status, max_severity
+from ..constants import STATE_SECRETS_REFUSAL, ReceivedVia, Status, max_severity, reference_year
 from ..contents import DRAFT_FIELDS, FLAGS, NULLABLE
 from ..events import report_event_create
 from ..grading import suggest
@@ -24,7 +26,14 @@ from ..indicators import clean_indicators
 from ..models import Category, IdempotencyKey, Report, ReportEvent
 from ..routing import route
 from ..selectors import grading_criteria, report_get
-from .clocks import cancel_file_clock, file_clock_changes, sync_file_clock
+from .clocks import (
+    cancel_file_clock,
+    file_clock_changes,
+    had_file_clock,
+    record_discovery_change,
+    sync_file_clock,
+)
+from .recipients import reporters
 
 
 def indicator_errors(errors: dict) -> ValidationError:
@@ -45,6 +54,8 @@ def apply_draft_data(report: Report, data: dict) -> None:
             else:
                 report.category_id = value or None
                 report.category_unchecked = True
+        elif name == "cii_sector":
+            report.cii_sector_id = getattr(value, "pk", value) or None
         elif name == "indicators":
             cleaned, errors = clean_indicators(value)
             if errors:
@@ -90,6 +101,7 @@ def derive(report: Report) -> None:
         report.organization,
         involves_cii=report.involves_cii,
         suspected_crime=report.suspected_crime,
+        cii_sector=report.cii_sector_id,
     )
     report.channel = r.channel
     report.receiving_authority = r.receiving
@@ -155,7 +167,7 @@ def insert_with_reference(report: Report, now: datetime) -> list:
     report.skip_history_when_saving = True
     report.save()
     report._new_row = True
-    report.reference = f"CSIR-{now.year}-{report.pk:06d}"
+    report.reference = f"CSIR-{reference_year(now)}-{report.pk:06d}"
     clocks = deadlines_apply(
         report=report, now=now, new_report=True, **file_clock_changes(report, now)
     )
@@ -166,6 +178,13 @@ def insert_with_reference(report: Report, now: datetime) -> list:
     history_create(Report, [(report, "+")])
     save_copies(report)
     return clocks
+
+
+def refuse_state_secrets(involves_state_secrets) -> None:
+    """Art. 13: a report involving state secrets is not taken here; the caller stores
+    nothing (the check comes before any write)."""
+    if involves_state_secrets:
+        raise ValidationError({"involves_state_secrets": str(STATE_SECRETS_REFUSAL)})
 
 
 def _resolve_organization(user, organization) -> Organization:
@@ -195,6 +214,7 @@ def report_create(
     idempotency_key: str | None = None,
     via: str = ReceivedVia.WEB,
     now: datetime | None = None,
+    involves_state_secrets: bool | None = None,
 ) -> Report:
     report, _created = report_create_idempotent(
         user=user,
@@ -203,6 +223,7 @@ def report_create(
         idempotency_key=idempotency_key,
         via=via,
         now=now,
+        involves_state_secrets=involves_state_secrets,
     )
     return report
 
@@ -215,9 +236,12 @@ def report_create_idempotent(
     idempotency_key: str | None = None,
     via: str = ReceivedVia.WEB,
     now: datetime | None = None,
+    involves_state_secrets: bool | None = None,
 ) -> tuple[Report, bool]:
     """`report_create` that also says whether this call created the report (False: a
-    request with the same `Idempotency-Key` made it, earlier or concurrently)."""
+    request with the same `Idempotency-Key` made it, earlier or concurrently). A report
+    involving state secrets is refused before anything is stored."""
+    refuse_state_secrets(involves_state_secrets)
     try:
         return _report_create(
             user=user,
@@ -268,6 +292,22 @@ def _report_create(
         summary=None,
         assignee=None,
     )
+    if not roles_of(user).reports_for(org.pk):
+        # Art. 5: a service provider drafts, the operator reports; its reporters learn of
+        # the draft at once (the filing clock may already run)
+        notify_users(
+            users=reporters(report),
+            kind=Notification.Kind.DRAFTED_BY_PROVIDER,
+            report=report,
+            message=_("%(user)s (service provider) drafted report %(ref)s for %(org)s: %(title)s")
+            % {
+                "user": user.get_username(),
+                "ref": report.reference,
+                "org": org.name,
+                "title": report.title or "—",
+            },
+            now=now,
+        )
     if idempotency_key:
         try:
             with transaction.atomic():
@@ -289,17 +329,28 @@ def lock_draft(*, user, pk, version: int | None) -> Report:
 
 
 @transaction.atomic
-def report_update(*, user, pk, data: dict, version: int | None, now: datetime | None = None):
+def report_update(
+    *,
+    user,
+    pk,
+    data: dict,
+    version: int | None,
+    now: datetime | None = None,
+    involves_state_secrets: bool | None = None,
+):
     now = now or timezone.now()
+    refuse_state_secrets(involves_state_secrets)
     report = lock_draft(user=user, pk=pk, version=version)
     if report.status != Status.DRAFT:
         raise InvalidTransition(_("Only a draft can be edited; add a follow-up instead."))
+    discovered_before, had_clock = report.discovered_at, had_file_clock(report)
     apply_draft_data(report, data)
     derive(report)
     validate(report, now)
     report.version += 1
     save_routed(report)
     sync_file_clock(report, now)
+    record_discovery_change(report, discovered_before, had_clock=had_clock, user=user, now=now)
     return report
 
 

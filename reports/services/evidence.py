@@ -129,7 +129,8 @@ def attachment_add(*, user, pk, upload, followup=None, now: datetime | None = No
             raise ActionForbidden()
     elif not roles.reports_for(report.organization_id):
         raise ActionForbidden(_("Only the operator's reporters add evidence."))
-    if report.status == Status.CLOSED:
+    if report.status == Status.CLOSED and followup is None:
+        # after closure, evidence comes with a 补报 or 续报 only
         raise InvalidTransition(_("The report is closed."))
     name = sanitize_filename(getattr(upload, "name", ""))
     size = getattr(upload, "size", None) or 0

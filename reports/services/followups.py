@@ -13,15 +13,15 @@ from escalation.services.clocks import deadline_meet, deadline_open
 from notifications.models import Notification
 from notifications.services import notify_users
 
-from ..constants import Status
+from ..constants import REPORTABLE, Status, Tier
 from ..contents import FOLLOWUP_ITEMS, SUMMARY_FIELDS
 from ..events import report_event_create
 from ..indicators import clean_indicators
 from ..models import FollowUp, Report, ReportEvent, SummaryReport
 from .actions import begin, finish
-from .clocks import sync_forward_clock
+from .clocks import sync_forward_clock, sync_summary_clock
 from .drafting import apply_grading, indicator_errors
-from .recipients import holding_staff, reporters
+from .recipients import holding_staff, reporters, summary_recipients
 
 
 @transaction.atomic
@@ -29,7 +29,9 @@ def report_followup(
     *, user, pk, data: dict, version: int | None = None, now: datetime | None = None
 ) -> FollowUp:
     """补报 or 续报. New item 3–8 content and new grading information update the report; a
-    follow-up answers every open request for information."""
+    follow-up answers every open request for information. It stays possible after the
+    authority closed the report (Art. 7 ¶3): the authority is told; a closed report that the
+    follow-up makes serious at the receiving tier returns to its queue to be forwarded."""
     now = now or timezone.now()
     report, _role, _to = begin(user, pk, "followup", version=version)
     allowed = {"kind", "body", "indicators", "severity_declared", *FOLLOWUP_ITEMS}
@@ -71,16 +73,22 @@ def report_followup(
     apply_grading(report)
     changed += ["severity_suggested", "criteria_met", "severity"]
     was_awaiting = report.status == Status.AWAITING_OPERATOR
+    was_closed = report.status == Status.CLOSED
     if was_awaiting:
         report.status = Status.IN_REVIEW if report.assignee_id else Status.SUBMITTED
         changed.append("status")
+    reopened = was_closed and report.tier == Tier.RECEIVING and report.is_serious
+    if reopened:
+        report.status, report.assignee = Status.SUBMITTED, None
+        changed += ["status", "assignee"]
     finish(report, changed)
+    note = f"{followup.get_kind_display()}: {followup.body[:200]}"
+    if was_closed:
+        note = _("After closure — %(note)s") % {"note": note}
+    if reopened:
+        note += " " + _("(now major or above: back in the queue to be forwarded)")
     report_event_create(
-        report=report,
-        kind=ReportEvent.Kind.FOLLOWUP,
-        at=now,
-        actor=user,
-        note=f"{followup.get_kind_display()}: {followup.body[:200]}",
+        report=report, kind=ReportEvent.Kind.FOLLOWUP, at=now, actor=user, note=note
     )
     for request in open_requests:
         request.answered_at = now
@@ -90,12 +98,18 @@ def report_followup(
         report_event_create(report=report, kind=ReportEvent.Kind.INFO_SUPPLIED, at=now, actor=user)
     if before != report.severity:
         sync_forward_clock(report, now, _("The operator's follow-up graded it below major."))
-    recipients = [report.assignee] if report.assignee_id else holding_staff(report)
+        sync_summary_clock(report, now, may_close=False)
+    if was_closed:
+        recipients = holding_staff(report)
+        message = _("%(org)s filed a %(kind)s on %(ref)s, which was closed.")
+    else:
+        recipients = [report.assignee] if report.assignee_id else holding_staff(report)
+        message = _("%(org)s filed a %(kind)s on %(ref)s.")
     notify_users(
         users=recipients,
         kind=Notification.Kind.INFO_SUPPLIED,
         report=report,
-        message=_("%(org)s filed a %(kind)s on %(ref)s.")
+        message=message
         % {
             "org": report.organization.name,
             "kind": followup.get_kind_display(),
@@ -127,8 +141,10 @@ def report_handling_ended(
         )
     report.handling_ended_at = handling_ended_at
     finish(report, ["handling_ended_at"])
-    clock = deadline_open(report=report, kind=Kind.SUMMARY, opened_at=handling_ended_at, now=now)
     report_event_create(report=report, kind=ReportEvent.Kind.HANDLING_ENDED, at=now, actor=user)
+    if report.severity not in REPORTABLE:
+        return report  # a 一般 report carries no clocks: its summary is voluntary
+    clock = deadline_open(report=report, kind=Kind.SUMMARY, opened_at=handling_ended_at, now=now)
     notify_users(
         users=reporters(report),
         kind=Notification.Kind.SUMMARY_DUE,
@@ -163,7 +179,7 @@ def report_summary(
     deadline_meet(report=report, kind=Kind.SUMMARY, at=now)
     report_event_create(report=report, kind=ReportEvent.Kind.SUMMARY_FILED, at=now, actor=user)
     notify_users(
-        users=holding_staff(report),
+        users=summary_recipients(report),
         kind=Notification.Kind.INFO_SUPPLIED,
         report=report,
         message=_("%(org)s filed the summary report on %(ref)s.")

@@ -47,3 +47,12 @@ def holding_and_copied_staff(report, copies=None) -> list:
         holding = Q(role=Membership.Role.REVIEWER, authority_id=report.receiving_authority_id)
     copies = [a.pk for a in (report.copied_to.all() if copies is None else copies)]
     return members(holding | Q(authority_id__in=copies)) if copies else members(holding)
+
+
+def summary_recipients(report) -> list:
+    """Art. 8, "原渠道": the summary report goes back through the original channel — the
+    receiving authority and its copies — and to the national tier once it holds the report."""
+    users = receiving_reviewers(report) + copied_staff(report)
+    if report.tier == Tier.NATIONAL:
+        users += national_officials()
+    return users

@@ -11,21 +11,27 @@ from django.utils.translation import gettext as _
 from accounts.roles import roles_of
 from core.exceptions import ActionForbidden, StaleVersion
 from core.prefetch import note_written
-from escalation.constants import Kind
+from escalation.constants import Kind, Outcome
 from escalation.rules import deadline_times, statutory_policy
 from escalation.services.clocks import deadlines_apply
 from notifications.models import Notification
 from notifications.services import notify_users
 
-from ..constants import RANSOMWARE_CATEGORY, REPORTABLE, Severity, Status, max_severity
+from ..constants import RANSOMWARE_CATEGORY, Severity, Status, max_severity
 from ..contents import RANSOM, REQUIRED_TO_SUBMIT
 from ..events import report_event_create
 from ..grading import suggest
 from ..indicators import clean_indicators
 from ..models import Report, ReportEvent
 from ..selectors import grading_criteria, report_get
-from .clocks import file_clock_changes, file_clock_start
-from .drafting import apply_draft_data, derive, save_routed, validate
+from .clocks import (
+    file_clock_changes,
+    file_clock_start,
+    had_file_clock,
+    must_file,
+    record_discovery_change,
+)
+from .drafting import apply_draft_data, derive, refuse_state_secrets, save_routed, validate
 from .recipients import holding_and_copied_staff
 
 
@@ -50,21 +56,26 @@ def submit_errors(report: Report, now: datetime) -> dict:
         )
     if report.discovered_at and report.discovered_at > now:
         errors["discovered_at"] = _("Discovery cannot be after submission.")
-    if (report.discovered_at or report.requested_at) and report.severity in REPORTABLE:
+    if (report.discovered_at or report.requested_at) and must_file(report):
         times = deadline_times(
             Kind.FILE, file_clock_start(report), statutory_policy(report.channel)
         )
-        if now > times.statutory_due_at and not report.late_reason.strip():
+        limit = times.statutory_due_at
+        running = report.deadlines.filter(kind=Kind.FILE, outcome=Outcome.OPEN).first()
+        if running is not None and now > running.statutory_due_at:
+            # a breach stands whatever `discovered_at` says now (backdating leaves a trace)
+            limit = min(limit, running.statutory_due_at)
+        if now > limit and not report.late_reason.strip():
             errors["late_reason"] = _(
                 "The filing limit passed at %(due)s: give the reason for the delay."
-            ) % {"due": timezone.localtime(times.statutory_due_at).strftime("%Y-%m-%d %H:%M")}
+            ) % {"due": timezone.localtime(limit).strftime("%Y-%m-%d %H:%M")}
     return errors
 
 
 def submission_clock_changes(report: Report, now: datetime) -> dict:
     """At submission the filing clock is met (opened first if it was not running), or
     follows the level like a draft's; a serious report opens its forward clock."""
-    if report.severity in REPORTABLE:
+    if must_file(report):
         changes = {"open": ((Kind.FILE, file_clock_start(report)),), "meet": (Kind.FILE,)}
     else:
         changes = file_clock_changes(report, now)
@@ -82,11 +93,13 @@ def report_submit(
     version: int | None = None,
     via: str | None = None,
     now: datetime | None = None,
+    involves_state_secrets: bool | None = None,
 ) -> Report:
     """Submit a draft: the server sets `submitted_at` (and `received_at`, the instant of
     receipt; `via`, when given, is the route it was submitted by), routes, meets the filing
     clock and opens the forward clock for a serious report. Submitting again is harmless."""
     now = now or timezone.now()
+    refuse_state_secrets(involves_state_secrets)
     report = report_get(user=user, pk=pk, lock=True)
     if not roles_of(user).reports_for(report.organization_id):
         raise ActionForbidden(_("Only the operator's own reporters submit; a provider drafts."))
@@ -94,6 +107,7 @@ def report_submit(
         return report  # double click or retried request: one submission
     if version is not None and version != report.version:
         raise StaleVersion()
+    discovered_before, had_clock = report.discovered_at, had_file_clock(report)
     if data:
         apply_draft_data(report, data)
     derive(report)
@@ -111,6 +125,7 @@ def report_submit(
     clocks = deadlines_apply(report=report, now=now, **submission_clock_changes(report, now))
     save_routed(report)  # with the next_due_at of its clocks
     report_event_create(report=report, kind=ReportEvent.Kind.SUBMITTED, at=now, actor=user)
+    record_discovery_change(report, discovered_before, had_clock=had_clock, user=user, now=now)
     # What the response needs and this service knows (reports.workflow: a draft has no
     # follow-ups, no requests for information, was never forwarded nor summed up).
     note_written(

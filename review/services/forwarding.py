@@ -13,9 +13,10 @@ from escalation.constants import Kind
 from escalation.services.clocks import deadline_meet
 from notifications.models import Notification
 from notifications.services import notify_users
-from reports.constants import Channel, Tier
+from reports.constants import Tier
 from reports.events import report_event_create
 from reports.models import Forwarding, Report, ReportEvent
+from reports.routing import copies_national_police_at_forward, national_police
 from reports.services.actions import begin, finish
 from reports.services.recipients import (
     national_officials,
@@ -59,17 +60,24 @@ def report_forward(
     report.assignee = None
     report.forwarded_at = now
     finish(report, ["tier", "status", "assignee", "forwarded_at"])
+    mps = None
+    if copies_national_police_at_forward(report.channel):
+        mps = national_police()
+        report.copied_to.add(mps)
     deadline_meet(report=report, kind=Kind.FORWARD, at=now)
+    note = note or (_("Forwarded automatically before the limit.") if automatic else "")
+    if mps is not None:
+        note = " ".join(filter(None, [note, _("Copied to %(mps)s.") % {"mps": mps.name}]))
     report_event_create(
         report=report,
         kind=ReportEvent.Kind.FORWARDED,
         at=now,
         actor=user,
         automatic=automatic,
-        note=note or (_("Forwarded automatically before the limit.") if automatic else ""),
+        note=note,
     )
     national = national_officials()
-    if report.channel == Channel.CII:
+    if mps is not None:
         national += national_public_security()
     receiving = receiving_reviewers(report)
     message = (

@@ -16,7 +16,7 @@ from reports.constants import REPORTABLE, Severity, Status
 from reports.events import report_event_create
 from reports.models import Report, ReportEvent
 from reports.services.actions import begin, finish
-from reports.services.clocks import file_clock_start, sync_forward_clock
+from reports.services.clocks import file_clock_start, sync_forward_clock, sync_summary_clock
 from reports.services.drafting import apply_grading
 from reports.services.recipients import reporters
 
@@ -116,6 +116,7 @@ def report_grade(
         _("Graded below major by %(user)s: %(reason)s")
         % {"user": user.get_username(), "reason": reason.strip()},
     )
+    sync_summary_clock(report, now)
     if before != report.severity:
         notify_users(
             users=reporters(report),

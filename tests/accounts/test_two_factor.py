@@ -27,7 +27,8 @@ def _code(device: TOTPDevice) -> str:
 
 
 @pytest.mark.parametrize(
-    "username", ["reviewer-gd", "national", "police-liaison", "intake-12387", "admin"]
+    "username",
+    ["reviewer-gd", "national", "police-liaison", "police-mps", "intake-12387", "admin"],
 )
 def test_an_authority_account_without_a_verified_second_factor_reaches_no_queue(demo, username):
     client = login(Client(), demo[username], verified=False)

@@ -29,7 +29,7 @@ CRITERIA = tuple(
 )
 NUMERIC = [c for c in CRITERIA if c.unit != "choice"]
 CHOICE = [c for c in CRITERIA if c.unit == "choice"]
-SCOPED = [c for c in NUMERIC if c.scope]
+SCOPED = [c for c in CRITERIA if c.scope]
 
 
 def _id(c: Criterion) -> str:
@@ -55,6 +55,13 @@ def _with_scope(c: Criterion, indicators: dict) -> dict:
     if scope_key and c.scope:
         indicators[scope_key] = c.scope
     return indicators
+
+
+def _far_above(c: Criterion):
+    """A value well past the criterion (the highest level for a choice)."""
+    if c.unit == "choice":
+        return "especially_major"
+    return _value(c, Decimal(c.threshold) * 10)
 
 
 def _lower_level(level: str) -> str:
@@ -103,7 +110,7 @@ def test_value_just_below_the_threshold_does_not_meet_the_level(criterion):
 
 @pytest.mark.parametrize("criterion", CHOICE, ids=_id)
 def test_choice_at_its_level_meets_it(criterion):
-    indicators = {criterion.indicator: criterion.level}
+    indicators = _with_scope(criterion, {criterion.indicator: criterion.level})
     result = suggest(indicators, CRITERIA)
     assert criterion in result.criteria_met
     assert result.level == criterion.level
@@ -111,7 +118,7 @@ def test_choice_at_its_level_meets_it(criterion):
 
 @pytest.mark.parametrize("criterion", CHOICE, ids=_id)
 def test_choice_one_level_below_does_not_meet_it(criterion):
-    indicators = {criterion.indicator: _lower_level(criterion.level)}
+    indicators = _with_scope(criterion, {criterion.indicator: _lower_level(criterion.level)})
     result = suggest(indicators, CRITERIA)
     assert criterion not in result.criteria_met
     assert _rank(result.level) < _rank(criterion.level)
@@ -120,8 +127,8 @@ def test_choice_one_level_below_does_not_meet_it(criterion):
 @pytest.mark.parametrize("criterion", CHOICE, ids=_id)
 def test_choice_above_its_level_meets_it_too(criterion):
     for higher in LEVELS[LEVELS.index(criterion.level) :]:
-        assert is_met(criterion, {criterion.indicator: higher})
-    assert not is_met(criterion, {criterion.indicator: "none"})
+        assert is_met(criterion, _with_scope(criterion, {criterion.indicator: higher}))
+    assert not is_met(criterion, _with_scope(criterion, {criterion.indicator: "none"}))
 
 
 # -- scope -------------------------------------------------------------------------------
@@ -130,7 +137,7 @@ def test_choice_above_its_level_meets_it_too(criterion):
 @pytest.mark.parametrize("criterion", SCOPED, ids=_id)
 def test_a_site_below_the_criterions_scope_does_not_qualify(criterion):
     scope_key = SCOPE_KEYS[criterion.indicator]
-    far_above = _value(criterion, Decimal(criterion.threshold) * 10)
+    far_above = _far_above(criterion)
     if scope_key == "population_scope":
         narrower = {"province": "prefecture", "prefecture": None}[criterion.scope]
         far_above = _value(criterion, Decimal(100))
@@ -145,9 +152,69 @@ def test_a_site_below_the_criterions_scope_does_not_qualify(criterion):
 @pytest.mark.parametrize("criterion", SCOPED, ids=_id)
 def test_a_site_of_scope_none_or_unknown_never_meets_a_scoped_criterion(criterion):
     scope_key = SCOPE_KEYS[criterion.indicator]
-    value = _value(criterion, Decimal(criterion.threshold) * 10)
+    value = _far_above(criterion)
     assert not is_met(criterion, {criterion.indicator: value, scope_key: "none"})
     assert not is_met(criterion, {criterion.indicator: value})
+
+
+def test_the_spread_determination_is_scoped_like_the_defacement_criteria():
+    assert SCOPE_KEYS["spread_determined"] == "defacement_scope"
+    assert {c.scope for c in CRITERIA if c.indicator == "spread_determined"} == set(LEVELS)
+
+
+@pytest.mark.parametrize(
+    ("scope", "expected"),
+    [
+        (None, "general"),
+        ("none", "general"),
+        ("significant", "significant"),
+        ("major", "major"),
+        ("especially_major", "especially_major"),
+    ],
+)
+def test_a_spread_determination_counts_only_for_the_sites_listed_at_its_level(scope, expected):
+    """Issue 11, item 3: a 特别重大 spread determination on a site of no list cannot lift the
+    level; on a site of the 重大 list it counts as 重大."""
+    indicators = {"spread_determined": "especially_major"}
+    if scope:
+        indicators["defacement_scope"] = scope
+    result = suggest(indicators, CRITERIA)
+    assert result.level == expected
+    assert all(c.indicator == "spread_determined" for c in result.criteria_met)
+
+
+def test_a_site_of_scope_none_with_every_defacement_criterion_at_its_top_stays_general():
+    indicators = {
+        "defacement_scope": "none",
+        "defacement_homepage_minutes": MAX_MINUTES,
+        "defacement_reposts": 10**9,
+        "spread_determined": "especially_major",
+    }
+    assert suggest(indicators, CRITERIA).level == "general"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("language", ["en", "zh-hans"])
+def test_the_unreachable_site_scopes_name_no_platform_and_the_defacement_scopes_do(language):
+    """Issue 11, item 4: platforms are in the defacement criterion's lists, not in the
+    unreachable-site one."""
+    from reports.forms import ReportForm, indicator_field_name
+
+    with translation.override(language):
+        form = ReportForm()
+        portal = [
+            str(label) for _v, label in form.fields[indicator_field_name("portal_scope")].choices
+        ]
+        defaced = [
+            str(label)
+            for _v, label in form.fields[indicator_field_name("defacement_scope")].choices
+        ]
+    word = "platform" if language == "en" else "平台"
+    assert len(portal) == 4  # "—", none, major, especially major
+    assert not any(word in label for label in portal), portal
+    assert sum(word in label for label in defaced) == 3, defaced
+    if language == "zh-hans":
+        assert "省级以上党政机关门户网站，中央重点新闻网站" in portal
 
 
 def test_prefecture_portal_defaced_on_home_page_3h_is_major_not_especially_major():
@@ -339,6 +406,7 @@ def test_clean_indicators_normalises_good_input():
         {
             "portal_scope": "major",
             "portal_outage_minutes": "360",
+            "population_scope": "province",  # a share needs its scope (issue 11, item 20)
             "population_share_percent": "50.50",
             "direct_loss_yuan": 0,
             "people_affected": 100000.0,
@@ -353,6 +421,7 @@ def test_clean_indicators_normalises_good_input():
     assert cleaned == {
         "portal_scope": "major",
         "portal_outage_minutes": 360,
+        "population_scope": "province",
         "population_share_percent": "50.5",
         "direct_loss_yuan": "0",
         "people_affected": 100000,
@@ -361,3 +430,50 @@ def test_clean_indicators_normalises_good_input():
         "data_leak": "none",
     }
     assert set(JUSTIFIED) == {"catch_all", "data_leak"}
+
+
+# -- scoped indicators need their scope (issue 11, item 20) ---------------------------------
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "scope_key"),
+    [
+        ("portal_outage_minutes", 1440, "portal_scope"),
+        ("population_share_percent", "60", "population_scope"),
+        ("defacement_homepage_minutes", 400, "defacement_scope"),
+        ("defacement_other_page_minutes", 1500, "defacement_scope"),
+        ("defacement_reposts", 200000, "defacement_scope"),
+        ("defacement_views", 2000000, "defacement_scope"),
+        ("spread_determined", "especially_major", "defacement_scope"),
+    ],
+)
+def test_a_scoped_indicator_without_its_scope_is_refused_on_the_scope_field(key, value, scope_key):
+    with translation.override("en"):
+        cleaned, errors = clean_indicators({key: value})
+    assert scope_key in errors and "none" in errors[scope_key][0], errors
+    # with a scope (even "none") it is taken
+    scope = "prefecture" if scope_key == "population_scope" else "none"
+    cleaned, errors = clean_indicators({key: value, scope_key: scope})
+    assert errors == {} and cleaned[scope_key] == scope
+
+
+def test_a_spread_determination_of_none_needs_no_scope():
+    assert clean_indicators({"spread_determined": "none"}) == ({"spread_determined": "none"}, {})
+
+
+def test_every_scoped_indicator_of_the_guide_is_checked_for_its_scope():
+    from reports.indicators import SCOPED_BY
+
+    assert SCOPE_KEYS is SCOPED_BY
+    assert {c.indicator for c in CRITERIA if c.scope} == set(SCOPED_BY)
+
+
+@pytest.mark.django_db
+def test_the_api_refuses_a_scoped_indicator_without_its_scope(demo, api_for):
+    response = api_for("operator-general").post(
+        "/api/v1/reports/",
+        {"title": "篡改", "indicators": {"defacement_homepage_minutes": 400}},
+        format="json",
+    )
+    assert response.status_code == 400
+    assert "defacement_scope" in response.json()["indicators"]

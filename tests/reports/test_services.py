@@ -542,12 +542,13 @@ def test_the_summary_report_is_written_and_meets_its_clock(demo, now):
 
 
 def test_the_summary_report_goes_to_the_national_tier_once_forwarded(demo, now):
+    """…and through the original channel too (issue 11, item 19)."""
     op = demo["operator-general"]
     report = submitted(demo, now)
     report_forward(user=demo["reviewer-gd"], pk=report.pk, now=now)
     report_handling_ended(user=op, pk=report.pk, handling_ended_at=now, now=now)
     report_summary(user=op, pk=report.pk, data=SUMMARY, now=now)
-    assert told(report, "info_supplied") == {"national"}
+    assert told(report, "info_supplied") == {"national", "reviewer-gd"}
 
 
 def test_a_summary_filed_after_30_days_is_late(demo, now):

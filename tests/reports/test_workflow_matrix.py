@@ -56,7 +56,8 @@ ALLOWED = {
     "notify": {"reviewer-gd": AFTER_DRAFT, "national": NATIONAL_ALL},
     # a serious report cannot be closed before it is forwarded
     "close": {"reviewer-gd": set(), "national": NATIONAL_OPEN},
-    "followup": {"operator-general": RECEIVING_OPEN | NATIONAL_OPEN},
+    # 补报 and 续报 stay possible after closure (issue 11, item 15)
+    "followup": {"operator-general": AFTER_DRAFT},
     "handling_ended": {"operator-general": AFTER_DRAFT},
     "summary": {"operator-general": AFTER_DRAFT},
 }

@@ -115,6 +115,13 @@ ALLOWED_CASES = {
         state(status="awaiting_operator"),
         (REPORTER, None),
     ),
+    # issue 11, item 15: 补报 and 续报 stay possible after an authority closes a report
+    "follow up a closed report": (
+        "followup",
+        {REPORTER},
+        state(status="closed"),
+        (REPORTER, None),
+    ),
     "record the end of handling of a closed report": (
         "handling_ended",
         {REPORTER},
@@ -281,12 +288,6 @@ ORDERING = {
     ),
     "national notifies at the receiving tier": ("notify", {NATIONAL}, state(), INVALID),
     "reporter submits twice": ("submit", {REPORTER}, state(status="submitted"), INVALID),
-    "reporter follows up a closed report": (
-        "followup",
-        {REPORTER},
-        state(status="closed"),
-        INVALID,
-    ),
     "reporter follows up a draft": ("followup", {REPORTER}, state(status="draft"), INVALID),
     "reporter ends handling of a draft": (
         "handling_ended",
@@ -388,7 +389,7 @@ ACTIONS_NOW = {
     "a reporter once handling ended": (
         {REPORTER},
         state(status="closed", handling_ended=True),
-        ["summary"],
+        ["followup", "summary"],
     ),
     "a reviewer on a new serious report": (
         {REVIEWER},

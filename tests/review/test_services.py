@@ -494,7 +494,7 @@ def test_a_cii_forward_also_tells_national_public_security(demo, now):
     )
     report = submitted(demo, now, username="operator-cii")
     report_forward(user=demo["reviewer-energy"], pk=report.pk, now=now)
-    assert told(report, "forwarded") == {"national", "mps-duty", "operator-cii"}
+    assert told(report, "forwarded") == {"national", "mps-duty", "police-mps", "operator-cii"}
 
 
 def test_an_automatic_forward_is_recorded_as_the_portals_own(demo, now):

@@ -1,0 +1,268 @@
+"""Issue 11 ("the statutory chain without holes"), the review side: each numbered item of the
+issue at its boundary. State is driven through the services; time is the `now` each one is
+given, and time-machine where the sweep, the API or the pages read the clock."""
+
+from datetime import timedelta
+
+import time_machine
+
+from escalation.services.engine import deadlines_sweep
+from notifications.models import Notification
+from reports.models import Report
+from reports.services.drafting import report_create
+from reports.services.followups import report_followup
+from reports.services.submission import report_submit
+from review.services.requests import report_request_info
+from review.services.triage import report_claim
+
+
+def data(now, **changes) -> dict:
+    return {
+        "title": "勒索软件攻击",
+        "affected_systems": "ERP",
+        "discovered_at": now - timedelta(minutes=30),
+        "location": "广州",
+        "category": "0208",
+        "severity_declared": "major",
+        "impact_description": "业务中断",
+        "measures_taken": "隔离",
+        **changes,
+    }
+
+
+def submitted(demo, now, username="operator-general", **changes) -> Report:
+    report = report_create(user=demo[username], data=data(now, **changes), now=now)
+    return report_submit(user=demo[username], pk=report.pk, now=now)
+
+
+def told(report, kind) -> set[str]:
+    return set(
+        Notification.objects.filter(report=report, kind=kind).values_list(
+            "user__username", flat=True
+        )
+    )
+
+
+# --- item 9: an information request's due time is never a legal breach --------------------
+
+
+def test_an_unanswered_information_request_past_its_due_time_is_no_legal_breach(
+    demo, now, api_for, web_for
+):
+    gd = demo["reviewer-gd"]
+    report = submitted(demo, now, severity_declared="significant")
+    report_claim(user=gd, pk=report.pk, now=now)
+    due = now + timedelta(hours=2)
+    report_request_info(user=gd, pk=report.pk, question="日志？", due_at=due, now=now)
+    # when the sweep runs at, and well past, the due time
+    for at in (now + timedelta(hours=1), due, due + timedelta(seconds=1), due + timedelta(days=2)):
+        deadlines_sweep(now=at)
+    # then reminders went out, but nothing is branded a breach
+    clock = report.deadlines.get(kind="info_request")
+    assert clock.outcome == "open" and clock.lateness is None
+    assert clock.reminders_sent == 2 and clock.next_fire_at is None
+    assert not report.events.filter(kind="deadline_breached").exists()
+    with time_machine.travel(due + timedelta(days=2), tick=False):
+        body = api_for("operator-general").get(f"/api/v1/reports/{report.pk}/").json()
+        (entry,) = [d for d in body["deadlines"] if d["kind"] == "info_request"]
+        assert entry["breached"] is False and entry["lateness_seconds"] is None
+        assert entry["statutory_due_at"] is None and entry["due_at"] is not None
+        response = web_for("reviewer-gd").get(
+            f"/reports/{report.pk}/", HTTP_ACCEPT_LANGUAGE="zh-hans"
+        )
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "日志？" in page and "迟报" not in page
+    assert "无法定时限" in page  # the request's due time is the authority's own
+    # answered two days late: met late against the authority's time, still no legal lateness
+    report_followup(
+        user=demo["operator-general"],
+        pk=report.pk,
+        data={"kind": "supplement", "body": "日志已附"},
+        now=due + timedelta(days=2),
+    )
+    clock.refresh_from_db()
+    assert clock.outcome == "late" and clock.lateness is None
+    assert clock.is_breached(due + timedelta(days=3)) is False
+
+
+def test_the_statutory_clocks_are_still_breached_past_their_limit(demo, now):
+    """The filing clock of a draft left past its limit is still a legal breach."""
+    report = report_create(user=demo["operator-general"], data=data(now), now=now)
+    deadlines_sweep(now=now + timedelta(hours=4))
+    clock = report.deadlines.get(kind="file")
+    assert clock.lateness is not None
+    assert report.events.filter(kind="deadline_breached").count() == 1
+
+
+# --- item 7: a report an authority required cannot be talked out of its clock --------------
+
+
+def _required(demo, at):
+    from review.services.requests import report_require
+
+    org = demo["operator-general"].memberships.get().organization
+    with time_machine.travel(at, tick=False):
+        return report_require(user=demo["reviewer-gd"], organization=org, title="网站被篡改")
+
+
+def test_declaring_general_in_a_required_draft_keeps_its_clock_and_missing_it_is_a_missed_report(
+    demo, now
+):
+    from reports.services.drafting import report_update
+
+    op = demo["operator-general"]
+    report = _required(demo, now)
+    # when the operator declares 一般 (and the guide agrees) in the required draft
+    with time_machine.travel(now + timedelta(minutes=20), tick=False):
+        report_update(
+            user=op,
+            pk=report.pk,
+            data={"severity_declared": "general", "discovered_at": now - timedelta(hours=1)},
+            version=Report.objects.get(pk=report.pk).version,
+        )
+    report.refresh_from_db()
+    assert report.severity == "general"
+    # then the filing clock still runs (from discovery, the earlier instant)
+    clock = report.deadlines.get(kind="file", outcome="open")
+    assert clock.statutory_due_at == now - timedelta(hours=1) + timedelta(hours=4)
+    # and not submitted in time, it is recorded as missed (漏报)
+    with time_machine.travel(clock.statutory_due_at - timedelta(seconds=1), tick=False):
+        deadlines_sweep()
+    assert Report.objects.get(pk=report.pk).missed_at is None
+    with time_machine.travel(clock.statutory_due_at + timedelta(seconds=1), tick=False):
+        deadlines_sweep()
+    report.refresh_from_db()
+    assert report.missed_at == clock.statutory_due_at + timedelta(seconds=1)
+    assert report.events.filter(kind="deadline_breached").count() == 1
+
+
+def test_a_required_report_declared_general_and_filed_in_time_meets_its_clock(demo, now):
+    from reports.services.drafting import report_update
+
+    op = demo["operator-general"]
+    report = _required(demo, now)
+    fields = {
+        **{k: v for k, v in data(now).items() if k != "discovered_at"},
+        "severity_declared": "general",
+        "discovered_at": now,
+    }
+    later = now + timedelta(hours=1)
+    version = Report.objects.get(pk=report.pk).version
+    report_update(user=op, pk=report.pk, data=fields, version=version, now=later)
+    report_submit(user=op, pk=report.pk, now=later)
+    clock = report.deadlines.get(kind="file")
+    assert (clock.outcome, clock.met_at, clock.lateness) == ("met", later, None)
+
+
+def test_a_required_report_declared_general_and_filed_late_needs_a_reason(demo, now):
+    import pytest
+    from django.core.exceptions import ValidationError
+
+    from reports.services.drafting import report_update
+
+    op = demo["operator-general"]
+    report = _required(demo, now)
+    fields = {
+        **{k: v for k, v in data(now).items() if k != "discovered_at"},
+        "severity_declared": "general",
+        "discovered_at": now,
+    }
+    late = now + timedelta(hours=4, minutes=1)
+    version = Report.objects.get(pk=report.pk).version
+    report_update(user=op, pk=report.pk, data=fields, version=version, now=late)
+    with pytest.raises(ValidationError) as exc:
+        report_submit(user=op, pk=report.pk, now=late)
+    assert "late_reason" in exc.value.message_dict
+    report_submit(user=op, pk=report.pk, data={"late_reason": "人手不足"}, now=late)
+    clock = report.deadlines.get(kind="file")
+    assert clock.outcome == "late" and clock.lateness == timedelta(minutes=1)
+
+
+# --- item 1: a serious CII report reaches the Ministry of Public Security too --------------
+
+
+def _serious_cii(demo, now) -> Report:
+    report = submitted(demo, now, username="operator-cii")
+    assert (report.channel, report.severity) == ("cii", "major")
+    return report
+
+
+def test_forwarding_a_serious_cii_report_copies_it_to_the_mps_whose_liaison_can_read_it(
+    demo, now, api_for
+):
+    from review.services.forwarding import report_forward
+
+    report = _serious_cii(demo, now)
+    mps_client = api_for("police-mps")
+    assert mps_client.get(f"/api/v1/reports/{report.pk}/").status_code == 404  # not yet
+    # when the protection department forwards it
+    report_forward(user=demo["reviewer-energy"], pk=report.pk, now=now + timedelta(minutes=10))
+    # then 公安部 is among the copies, told, and can read and acknowledge it
+    report.refresh_from_db()
+    assert "mps" in set(report.copied_to.values_list("code", flat=True))
+    assert "police-mps" in told(report, "forwarded")
+    assert "公安部" in report.events.get(kind="forwarded").note
+    body = mps_client.get(f"/api/v1/reports/{report.pk}/").json()
+    assert body["reference"] == report.reference
+    assert "公安部" in [a["name"] for a in body["copied_to"]]
+    assert "acknowledge" in body["actions"]
+    response = mps_client.post(f"/api/v1/reports/{report.pk}/acknowledge/", {}, format="json")
+    assert response.status_code == 200
+
+
+def test_the_automatic_forward_of_a_serious_cii_report_copies_it_to_the_mps_too(demo, now):
+    report = _serious_cii(demo, now)
+    clock = report.deadlines.get(kind="forward")
+    with time_machine.travel(clock.act_at, tick=False):
+        deadlines_sweep()
+    report.refresh_from_db()
+    assert report.tier == "national" and report.forwarding.automatic
+    assert report.copied_to.filter(code="mps").exists()
+    assert "police-mps" in told(report, "forwarded")
+
+
+def test_a_general_channel_forward_is_not_copied_to_the_mps(demo, now, api_for):
+    from review.services.forwarding import report_forward
+
+    report = submitted(demo, now)
+    report_forward(user=demo["reviewer-gd"], pk=report.pk, now=now)
+    assert not report.copied_to.filter(code="mps").exists()
+    assert "police-mps" not in told(report, "forwarded")
+    assert api_for("police-mps").get(f"/api/v1/reports/{report.pk}/").status_code == 404
+
+
+def test_the_police_mps_demo_account_needs_two_factor_login(demo, client):
+    from accounts.otp import requires_second_factor
+    from demo.world import demo_totp_secrets
+
+    user = demo["police-mps"]
+    membership = user.memberships.get()
+    assert (membership.role, membership.authority.code) == ("police_liaison", "mps")
+    assert requires_second_factor(user)
+    assert "police-mps" in demo_totp_secrets()
+    response = client.post(
+        "/api/v1/auth/token/",
+        {"username": "police-mps", "password": "demo-password"},
+        content_type="application/json",
+    )
+    assert response.status_code == 400, response.content
+    assert "otp" in response.json()
+
+
+def test_the_data_migration_copies_already_forwarded_cii_reports_to_the_mps(demo, now):
+    import importlib
+
+    from django.apps import apps
+
+    from review.services.forwarding import report_forward
+
+    report = _serious_cii(demo, now)
+    report_forward(user=demo["reviewer-energy"], pk=report.pk, now=now)
+    report.copied_to.remove(*report.copied_to.filter(code="mps"))  # as before this change
+    other = submitted(demo, now)  # general channel: not copied
+    migration = importlib.import_module("reports.migrations.0011_mps_copy_of_forwarded_cii")
+    migration.copy_to_mps(apps, None)
+    migration.copy_to_mps(apps, None)  # idempotent
+    assert report.copied_to.filter(code="mps").count() == 1
+    assert not other.copied_to.filter(code="mps").exists()
