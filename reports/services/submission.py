@@ -61,7 +61,11 @@ def submit_errors(report: Report, now: datetime) -> dict:
             Kind.FILE, file_clock_start(report), statutory_policy(report.channel)
         )
         limit = times.statutory_due_at
-        running = report.deadlines.filter(kind=Kind.FILE, outcome=Outcome.OPEN).first()
+        running = (
+            report.deadlines.filter(kind=Kind.FILE, outcome=Outcome.OPEN).first()
+            if report.pk
+            else None  # a report recorded on receipt (reports.services.receipt) is new
+        )
         if running is not None and now > running.statutory_due_at:
             # a breach stands whatever `discovered_at` says now (backdating leaves a trace)
             limit = min(limit, running.statutory_due_at)

@@ -44,7 +44,7 @@ def test_utf8_quoted_printable_with_an_accepted_and_a_refused_attachment(db):
     with item.files.get().file.open("rb") as fh:
         assert fh.read() == messages.PDF
     assert [r["name"] for r in item.refused_attachments] == ["tool.exe"]
-    assert "not accepted" in item.refused_attachments[0]["reason"]
+    assert "不接受该类型的文件" in item.refused_attachments[0]["reason"]  # in the portal's language
     assert bytes(item.raw) == messages.utf8_qp_with_attachments()
 
 
