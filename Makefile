@@ -6,6 +6,8 @@ UV := $(VENV)/bin/uv
 export UV_PYTHON_DOWNLOADS := never
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/portal
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
+TEST_WORKERS ?= auto
+TEST_ENV = DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL)
 
 .PHONY: run test setup lint format messages static clean fuzz
 
@@ -38,13 +40,16 @@ run: setup
 	$(VENV)/bin/honcho start -p $${PORT:-8000}
 
 ## make test: lint, format check, import contracts, then the whole suite on real PostgreSQL
-## and Redis.
+## and Redis: in parallel (pytest-xdist, one process per core, each with its own test
+## database and Redis database), then the few integration tests with real Celery processes
+## on their own, so that their time bounds are not measured on a machine busy with the rest.
 test: setup
 	dpkg -s chromium fonts-wqy-microhei >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq chromium fonts-wqy-microhei)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/lint-imports --no-cache
-	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) $(VENV)/bin/pytest $(PYTEST_ARGS)
+	$(TEST_ENV) $(VENV)/bin/pytest -m "not integration" --numprocesses=$(TEST_WORKERS) $(PYTEST_ARGS)
+	$(TEST_ENV) $(VENV)/bin/pytest -m integration -p no:xdist $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check --fix .

@@ -3,11 +3,12 @@ from datetime import UTC, datetime
 import pytest
 from rest_framework.test import APIClient
 
-from demo.world import load_all_reference_data, seed_demo_world
+from demo.world import DEMO_ORGANIZATIONS, DEMO_STAFF, load_all_reference_data, seed_demo_world
 from tests import workers
 from tests.helpers import login
 
 DEMO_PASSWORD = "demo-password"
+DEMO_USERNAMES = ("admin", *DEMO_ORGANIZATIONS, *DEMO_STAFF)
 
 
 @pytest.fixture
@@ -18,19 +19,53 @@ def now():
 
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
-    """Reference data comes from the data migrations; a transactional test flushes it at its
-    end (and --reuse-db keeps that), so make sure it is there for every session."""
+    """The reference data and the demo world are built once per session, committed, and every
+    test runs in a transaction rolled back at its end (pytest-django), so each test starts from
+    the same world without building it."""
     with django_db_blocker.unblock():
-        load_all_reference_data()
+        _build_world()
+
+
+def _build_world():
+    """Reference data (from the data migrations) and the demo accounts of
+    docs/ARCHITECTURE.md. A transactional test flushes the database at its end; the hook
+    below builds the world again after it."""
+    load_all_reference_data()
+    seed_demo_world(DEMO_PASSWORD, load_reference=False)
+
+
+def _flushes_database(item) -> bool:
+    marker = item.get_closest_marker("django_db")
+    return bool(marker and marker.kwargs.get("transaction")) or bool(
+        {"transactional_db", "live_server"} & set(getattr(item, "fixturenames", ()))
+    )
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    result = yield
+    if nextitem is not None and _flushes_database(item):
+        with item.session.config.stash[_BLOCKER].unblock():
+            _build_world()
+    return result
+
+
+_BLOCKER = pytest.StashKey()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _stash_db_blocker(request, django_db_blocker):
+    request.config.stash[_BLOCKER] = django_db_blocker
 
 
 @pytest.fixture
 def demo(db):
-    """The demo accounts of docs/ARCHITECTURE.md, keyed by username. Reloads the reference data
-    when a transactional test flushed it."""
-    from accounts.models import Province
+    """The demo accounts of docs/ARCHITECTURE.md, keyed by username: fresh objects for each
+    test (one query), from the world built once per session."""
+    from django.contrib.auth import get_user_model
 
-    return seed_demo_world(DEMO_PASSWORD, load_reference=not Province.objects.exists())
+    users = get_user_model().objects.filter(username__in=DEMO_USERNAMES)
+    return {user.username: user for user in users}
 
 
 @pytest.fixture
@@ -62,8 +97,8 @@ def celery_processes():
     """start(name, *celery arguments): a real Celery process, killed after the test."""
     procs = {}
 
-    def start(name, *args):
-        procs[name] = workers.start(*args)
+    def start(name, *args, ready_file=None):
+        procs[name] = workers.start(*args, ready_file=ready_file)
         return procs[name]
 
     yield start

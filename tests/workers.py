@@ -7,6 +7,7 @@ import signal
 import subprocess
 import sys
 import time
+from datetime import UTC, datetime
 
 from django.conf import settings
 from django.db import connection
@@ -28,11 +29,16 @@ def _env():
     return env
 
 
-def start(*args):
+def start(*args, ready_file=None):
+    """A Celery process (`worker …` or `beat …`). With `ready_file`, a worker writes the
+    instant it is ready into that file (see `ready_at`)."""
+    env = _env()
+    if ready_file:
+        env["PORTAL_TEST_READY_FILE"] = str(ready_file)
     return subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "config", *args, "--loglevel=WARNING"],
+        [sys.executable, "-m", "tests.celery_main", "-A", "config", *args, "--loglevel=WARNING"],
         cwd=ROOT,
-        env=_env(),
+        env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
         start_new_session=True,
@@ -43,6 +49,15 @@ def stop(proc):
     if proc.poll() is None:
         os.killpg(proc.pid, signal.SIGKILL)
         proc.wait(timeout=10)
+
+
+def ready_at(ready_file, timeout=60) -> datetime:
+    """The instant the worker said it was ready (waits for it with a bound)."""
+    assert poll(lambda: os.path.exists(ready_file) and os.path.getsize(ready_file), timeout), (
+        "the worker never became ready"
+    )
+    with open(ready_file) as f:
+        return datetime.fromtimestamp(float(f.read()), tz=UTC)
 
 
 def poll(predicate, timeout):

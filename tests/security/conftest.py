@@ -1,17 +1,22 @@
 """A small world of reports in several tenants, each with a follow-up or an attachment, for
 the security tests (permission matrix, XSS, uploads)."""
 
-from dataclasses import dataclass, field
-from datetime import timedelta
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime, timedelta
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
+from django.test import override_settings
 
+from reports.models import Attachment, Report
 from reports.services.drafting import report_create
 from reports.services.evidence import attachment_add
 from reports.services.followups import report_followup
 from reports.services.submission import report_submit
 
+NOW = datetime(2026, 11, 25, 2, 0, tzinfo=UTC)  # the `now` fixture's instant
 PDF = b"%PDF-1.7\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 
 # Everyone in the demo world but the superuser (who sees everything through the admin).
@@ -28,10 +33,27 @@ DEMO_USERS = (
 )
 
 
+@pytest.fixture(scope="module")
+def module_evidence_root(tmp_path_factory):
+    """Evidence files of one test module (the module's world stores its attachments here)."""
+    root = tmp_path_factory.mktemp("evidence")
+    with override_settings(EVIDENCE_ROOT=str(root)):
+        yield root
+
+
 @pytest.fixture(autouse=True)
-def evidence_root(tmp_path, settings):
-    settings.EVIDENCE_ROOT = str(tmp_path / "evidence")
-    return tmp_path / "evidence"
+def evidence_root(module_evidence_root):
+    return module_evidence_root
+
+
+@pytest.fixture(scope="module")
+def module_db(django_db_setup, django_db_blocker):
+    """An outer transaction around one test module, rolled back at its end: what a module
+    fixture writes in it is built once, and each test's own transaction (pytest-django's
+    `db`) nests inside it as a savepoint, so every test still starts from the same rows."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        yield
+        transaction.set_rollback(True)
 
 
 def stored_files_under(root) -> list:
@@ -77,10 +99,13 @@ class Case:
         return [u for u in DEMO_USERS if u not in self.insiders]
 
 
-@pytest.fixture
-def world(demo, now):
+@pytest.fixture(scope="module")
+def module_world(module_db, module_evidence_root):
     """Four reports: a general-channel one (Guangdong), a CII one (energy sector, copy to
-    public security), a serious central one (visible to the national tier), and a draft."""
+    public security), a serious central one (visible to the national tier), and a draft.
+    Built once per module (see `module_db`); `world` gives each test fresh objects."""
+    now = NOW
+    demo = {u.username: u for u in get_user_model().objects.all()}
     op_general, op_cii, op_central = (
         demo["operator-general"],
         demo["operator-cii"],
@@ -117,4 +142,18 @@ def world(demo, now):
             "central", central, {"operator-central", "reviewer-ministry", "national"}, central_att
         ),
         Case("draft", draft, {"operator-general"}, draft_att),
+    ]
+
+
+@pytest.fixture
+def world(module_world, db):
+    """The module's world as fresh objects read in this test (a test may change them)."""
+    return [
+        replace(
+            case,
+            report=Report.objects.get(pk=case.report.pk),
+            attachment=Attachment.objects.get(pk=case.attachment.pk),
+            extra=dict(case.extra),
+        )
+        for case in module_world
     ]
