@@ -2,10 +2,11 @@
 p95 < 100 ms, and the ratio to a bare Django POST endpoint measured in the same run, goal
 ≥ 0.5).
 
-    .venv/bin/python bench/submissions.py [--submissions 2000] [--clients 8] [--workers 4]
+    .venv/bin/python bench/submissions.py [--submissions 2000] [--clients 8] [--workers 4] [--full]
 
 A submission is what an operator's system does: create the draft (POST /api/v1/reports/),
-then submit it (POST /api/v1/reports/{id}/submit/), each with its history rows, clocks,
+then submit it (POST /api/v1/reports/{id}/submit/), asking for the short answer (`Prefer:
+return=minimal`; `--full` for the full report), each with its history rows, clocks,
 events and notifications enqueued on Redis. Served by gunicorn (sync workers) with the
 production middleware stack against PostgreSQL and Redis; the load comes from threads in
 this process, on the same machine (they take CPU from the server: the figures are a floor).
@@ -70,6 +71,7 @@ def tokens() -> list[str]:
 
 
 _local = threading.local()
+FULL_ANSWERS = False  # --full: the full report in every answer instead of the short form
 
 
 def post(path: str, body: dict, token: str | None = None) -> tuple[int, dict]:
@@ -77,6 +79,8 @@ def post(path: str, body: dict, token: str | None = None) -> tuple[int, dict]:
     headers = {"Content-Type": "application/json", "Connection": "keep-alive"}
     if token:
         headers["Authorization"] = f"Token {token}"
+        if not FULL_ANSWERS:
+            headers["Prefer"] = "return=minimal"  # the short answer (docs/ARCHITECTURE.md)
     for attempt in (1, 2):
         conn = getattr(_local, "conn", None)
         if conn is None:
@@ -140,7 +144,12 @@ def main():
     parser.add_argument("--submissions", type=int, default=2000)
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--workers", type=int, default=4, help="gunicorn sync workers")
+    parser.add_argument(
+        "--full", action="store_true", help="ask for the full report in the answers"
+    )
     args = parser.parse_args()
+    global FULL_ANSWERS
+    FULL_ANSWERS = args.full
 
     recreate_database(DB_NAME)
     sh("redis-cli", "-n", "8", "FLUSHDB", stdout=subprocess.DEVNULL)
@@ -175,7 +184,10 @@ def main():
         bare_rate = statistics.median([r[2] for r in rounds])
         times = [t for r in rounds for t in r[1]]
         bare_times = [t for r in rounds for t in r[3]]
-        print(f"gunicorn {args.workers} sync workers, {args.clients} client threads, 2 rounds")
+        print(
+            f"gunicorn {args.workers} sync workers, {args.clients} client threads, 2 rounds, "
+            f"{'full' if args.full else 'short'} answers"
+        )
         print(
             f"submissions (draft + submit): {rate:.0f}/s; per submission "
             f"p50 {statistics.median(times) * 1000:.0f} ms, "

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from django.contrib.postgres.fields import ArrayField
-from django.db import connection
+from django.db import connection, connections
 from django.db.models import (
     Aggregate,
     Count,
@@ -144,9 +144,10 @@ def _counted(
     result: dict[tuple, list[int]] = {}
     width = len(by)
     for qs, fields, counts in _parts(scope, filters, by, measures):
-        query = qs.values(*fields).annotate(**counts).values_list(*fields, *counts).query
-        sql, params = query.sql_with_params()
-        with connection.cursor() as cursor:
+        grouped = qs.values(*fields).annotate(**counts).values_list(*fields, *counts)
+        alias = grouped.db  # the read replica, inside `replica_reads()` (core/db.py)
+        sql, params = grouped.query.get_compiler(using=alias).as_sql()
+        with connections[alias].cursor() as cursor:
             cursor.execute(sql, params)
             for row in cursor.fetchall():
                 key = tuple(value or None for value in row[:width])

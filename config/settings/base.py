@@ -105,6 +105,20 @@ else:
     # (bench/queue_page.py, a million reports), so it is off for the portal's connections.
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# A PostgreSQL read replica for the dashboard, its exports and the statistics API
+# (core/db.py); every write and every other read stays on DATABASE_URL.
+DATABASE_REPLICA_URL = env.str("DATABASE_REPLICA_URL", default="")
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = {
+        **env.db("DATABASE_REPLICA_URL"),
+        "ATOMIC_REQUESTS": False,
+        "CONN_MAX_AGE": DATABASES["default"].get("CONN_MAX_AGE", 0),
+        "CONN_HEALTH_CHECKS": True,
+        "OPTIONS": {"options": "-c jit=off"},
+        "TEST": {"MIRROR": "default"},
+    }
+READ_REPLICA = bool(DATABASE_REPLICA_URL)
+DATABASE_ROUTERS = ["core.db.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # SQLite (embedded default) keeps NULLs distinct, and ignores the covering columns of an index
 # (a speed-up for PostgreSQL only); the constraints and indexes still hold on PostgreSQL.

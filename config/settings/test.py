@@ -31,3 +31,9 @@ if _XDIST_WORKER.startswith("gw"):
 # Static files come from the finders in tests (no collectstatic run).
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+
+# A second alias on the same test database, as a replica would be (a mirror: no database of
+# its own). Off unless a test turns READ_REPLICA on (tests/dashboard/test_replica.py).
+if "replica" not in DATABASES:
+    DATABASES["replica"] = {**DATABASES["default"], "TEST": {"MIRROR": "default"}}
+READ_REPLICA = False

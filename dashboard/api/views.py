@@ -12,6 +12,7 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
+from core.db import replica_reads
 from reports.constants import Channel, Severity
 
 from .. import selectors
@@ -82,7 +83,8 @@ class StatsView(APIView):
             state = summary_ensure_fresh()
             if "as_of" in self.serializer_class().fields:
                 data["as_of"] = state.refreshed_at
-        data.update(self.figures(request, request.dashboard_scope, form.filters()))
+        with replica_reads():  # the figures may come from the read replica (core/db.py)
+            data.update(self.figures(request, request.dashboard_scope, form.filters()))
         return Response(self.serializer_class(data).data)
 
 
