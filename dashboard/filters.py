@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Province, Sector
-from reports.constants import Channel, Severity
+from reports.constants import Channel, ReceivedVia, Severity
 from reports.models import Category
 
 BEIJING = ZoneInfo("Asia/Shanghai")
@@ -31,6 +31,7 @@ class DashboardFilters:
     province: str | None = None
     sector: str | None = None
     channel: str | None = None
+    route: str | None = None
     level: str | None = None
     category: str | None = None
     category_is_class: bool = False  # a class: the category and all its sub-categories
@@ -52,6 +53,7 @@ class DashboardFilters:
             ("province_id", self.province),
             ("sector_id", self.sector),
             ("channel", self.channel),
+            ("route", self.route),
             ("severity", self.level),
         ):
             if value:
@@ -72,6 +74,7 @@ class DashboardFilters:
             ("province", self.province),
             ("sector", self.sector),
             ("channel", self.channel),
+            ("route", self.route),
             ("severity", self.level),
             ("category_class", self.category),
         ):
@@ -89,6 +92,7 @@ class DashboardFilters:
             ("organization__province_id", self.province),
             ("organization__sector_id", self.sector),
             ("channel", self.channel),
+            ("received_via", self.route),
             ("severity", self.level),
         ):
             if value:
@@ -122,6 +126,9 @@ class DashboardFilterForm(forms.Form):
     )
     channel = forms.ChoiceField(
         label=_("Channel"), choices=[("", _("All")), *Channel.choices], required=False
+    )
+    route = forms.ChoiceField(
+        label=_("Received via"), choices=[("", _("All")), *ReceivedVia.choices], required=False
     )
     level = forms.ChoiceField(
         label=_("Level"), choices=[("", _("All")), *Severity.choices], required=False
@@ -168,6 +175,7 @@ class DashboardFilterForm(forms.Form):
             province=data["province"].pk if data.get("province") else None,
             sector=data["sector"].pk if data.get("sector") else None,
             channel=data.get("channel") or None,
+            route=data.get("route") or None,
             level=data.get("level") or None,
             category=data["category"].pk if data.get("category") else None,
             category_is_class=bool(data.get("category") and data["category"].parent_id is None),
