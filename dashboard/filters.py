@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Province, Sector
 from core.filters import EARLIEST_DATE, BoundedDateField
-from reports.constants import Channel, Severity
+from reports.constants import Channel, ReceivedVia, Severity
 from reports.models import Category
 
 BEIJING = ZoneInfo("Asia/Shanghai")
@@ -32,6 +32,7 @@ class DashboardFilters:
     province: str | None = None
     sector: str | None = None
     channel: str | None = None
+    route: str | None = None
     level: str | None = None
     category: str | None = None
     category_is_class: bool = False  # a class: the category and all its sub-categories
@@ -53,6 +54,7 @@ class DashboardFilters:
             ("province_id", self.province),
             ("sector_id", self.sector),
             ("channel", self.channel),
+            ("route", self.route),
             ("severity", self.level),
         ):
             if value:
@@ -73,6 +75,7 @@ class DashboardFilters:
             ("province", self.province),
             ("sector", self.sector),
             ("channel", self.channel),
+            ("route", self.route),
             ("severity", self.level),
             ("category_class", self.category),
         ):
@@ -90,6 +93,7 @@ class DashboardFilters:
             ("organization__province_id", self.province),
             ("organization__sector_id", self.sector),
             ("channel", self.channel),
+            ("received_via", self.route),
             ("severity", self.level),
         ):
             if value:
@@ -123,6 +127,9 @@ class DashboardFilterForm(forms.Form):
     )
     channel = forms.ChoiceField(
         label=_("Channel"), choices=[("", _("All")), *Channel.choices], required=False
+    )
+    route = forms.ChoiceField(
+        label=_("Received via"), choices=[("", _("All")), *ReceivedVia.choices], required=False
     )
     level = forms.ChoiceField(
         label=_("Level"), choices=[("", _("All")), *Severity.choices], required=False
@@ -171,6 +178,7 @@ class DashboardFilterForm(forms.Form):
             province=data["province"].pk if data.get("province") else None,
             sector=data["sector"].pk if data.get("sector") else None,
             channel=data.get("channel") or None,
+            route=data.get("route") or None,
             level=data.get("level") or None,
             category=data["category"].pk if data.get("category") else None,
             category_is_class=bool(data.get("category") and data["category"].parent_id is None),

@@ -13,7 +13,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Authority, Organization, Province, Sector
-from reports.constants import Channel, Severity, Status, Tier
+from reports.constants import Channel, ReceivedVia, Severity, Status, Tier
 from reports.models import Category, Report
 
 
@@ -47,6 +47,9 @@ class ReportFact(models.Model):
     sector = _ref(Sector, _("sector"))
     receiving_authority = _ref(Authority, _("receiving authority"))
     channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
+    route = models.CharField(
+        _("received via"), max_length=10, choices=ReceivedVia.choices, default=ReceivedVia.WEB
+    )
     severity = models.CharField(_("level"), max_length=20, choices=Severity.choices)
     category = _ref(Category, _("category"))
     category_class = _ref(Category, _("category class"))
@@ -115,6 +118,7 @@ MONTHLY_KEY = (
     "province",
     "sector",
     "channel",
+    "route",
     "severity",
     "category_class",
     "status",
@@ -138,6 +142,9 @@ class MonthlyFigure(models.Model):
     province = models.CharField(_("province"), max_length=6, blank=True, default="")
     sector = models.CharField(_("sector"), max_length=40, blank=True, default="")
     channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
+    route = models.CharField(
+        _("received via"), max_length=10, choices=ReceivedVia.choices, default=ReceivedVia.WEB
+    )
     severity = models.CharField(_("level"), max_length=20, choices=Severity.choices)
     category_class = models.CharField(_("category class"), max_length=8, blank=True, default="")
     status = models.CharField(_("status"), max_length=20, choices=Status.choices)

@@ -36,7 +36,7 @@ from accounts.roles import roles_of
 from escalation.constants import Outcome
 from escalation.rules import is_overdue
 from escalation.selectors import sweep_status
-from reports.constants import SERIOUS, Channel, Severity, Status, Tier
+from reports.constants import SERIOUS, Channel, ReceivedVia, Severity, Status, Tier
 from reports.models import Category
 from reports.selectors import report_list
 from review.selectors import watch_list
@@ -168,7 +168,7 @@ def _labelled(counts: dict, choices) -> list[dict]:
     ]
 
 
-SUMMARY_DIMENSIONS = ["severity", "status", "channel", "category_class", "province"]
+SUMMARY_DIMENSIONS = ["severity", "status", "channel", "route", "category_class", "province"]
 
 
 def stats_summary(*, scope: DashboardScope, filters: DashboardFilters) -> dict:
@@ -187,6 +187,7 @@ def stats_summary(*, scope: DashboardScope, filters: DashboardFilters) -> dict:
         "by_level": _labelled(by["severity"], reversed(Severity.choices)),
         "by_status": _labelled(by["status"], [c for c in Status.choices if c[0] != "draft"]),
         "by_channel": _labelled(by["channel"], Channel.choices),
+        "by_route": _labelled(by["route"], ReceivedVia.choices),
         "by_category": sorted(
             (
                 {"key": k or "", "label": class_names.get(k, "—"), "count": n}

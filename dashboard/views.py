@@ -19,7 +19,16 @@ from . import exports, selectors
 from .filters import DashboardFilterForm
 from .summary import summary_ensure_fresh
 
-FILTER_FIELDS = ("date_from", "date_to", "province", "sector", "channel", "level", "category")
+FILTER_FIELDS = (
+    "date_from",
+    "date_to",
+    "province",
+    "sector",
+    "channel",
+    "route",
+    "level",
+    "category",
+)
 
 
 class DashboardAccessMixin(LoginRequiredMixin):

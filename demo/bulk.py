@@ -184,6 +184,10 @@ def _leave_open(deadline, now: datetime, events: list, report) -> None:
     deadline.next_fire_at = rules.pending_fire(times, progress)
 
 
+ROUTES = ("web", "api", "hotline", "email", "fax", "wechat")
+ROUTE_WEIGHTS = (55, 25, 8, 7, 2, 3)
+
+
 def _make_report(world: _World, rng: random.Random, seq: int):
     """One report with its events and clocks, as the services would have left them."""
     now = world.now
@@ -279,6 +283,9 @@ def _make_report(world: _World, rng: random.Random, seq: int):
     report.status = status
     report.version = 2
     report.submitted_at = submitted
+    # the route of receipt (MEASURES.md §7), for the figures by route; received on submission
+    report.received_via = rng.choices(ROUTES, ROUTE_WEIGHTS)[0]
+    report.received_at = submitted
     report.submitted_by_id = user.pk
     if late:
         report.late_reason = rng.choice(LATE_REASONS)

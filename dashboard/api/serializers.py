@@ -17,6 +17,9 @@ class StatsSummarySerializer(serializers.Serializer):
     by_level = CountSerializer(many=True)
     by_status = CountSerializer(many=True)
     by_channel = CountSerializer(many=True)
+    by_route = CountSerializer(
+        many=True, help_text=_("By the route it was received by (`received_via`).")
+    )
     by_category = CountSerializer(many=True, help_text=_("By incident class (GB/T 20986)."))
     by_province = CountSerializer(many=True, help_text=_("By the operator's province."))
     as_of = serializers.DateTimeField(allow_null=True, help_text=AS_OF)

@@ -13,7 +13,7 @@ from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
 from core.db import replica_reads
-from reports.constants import Channel, Severity
+from reports.constants import Channel, ReceivedVia, Severity
 
 from .. import selectors
 from ..filters import DashboardFilterForm
@@ -52,6 +52,12 @@ FILTER_PARAMETERS = [
     ),
     OpenApiParameter("sector", OpenApiTypes.STR, description=_("The operator's CII sector code.")),
     OpenApiParameter("channel", OpenApiTypes.STR, enum=Channel.values),
+    OpenApiParameter(
+        "route",
+        OpenApiTypes.STR,
+        enum=ReceivedVia.values,
+        description=_("How the report was received (`received_via`)."),
+    ),
     OpenApiParameter("level", OpenApiTypes.STR, enum=Severity.values),
     OpenApiParameter(
         "category",

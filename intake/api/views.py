@@ -11,7 +11,7 @@ from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 
 from accounts.roles import roles_of
-from core.api import BAD_REQUEST, UNAUTHORIZED
+from core.api import BAD_REQUEST, NO_SUCH_PAGE, UNAUTHORIZED
 from reports.api.base import CONFLICT, FORBIDDEN, NOT_FOUND, call, timeline_prefetch
 from reports.api.serializers import ReportSerializer
 from reports.models import Report
@@ -104,7 +104,13 @@ class InboxViewSet(viewsets.ReadOnlyModelViewSet):
 
     @extend_schema(
         summary=_("The 12387 inbox: e-mail and fax to triage"),
-        responses={200: InboxItemSerializer(many=True), 401: UNAUTHORIZED, 403: FORBIDDEN},
+        responses={
+            200: InboxItemSerializer(many=True),
+            400: BAD_REQUEST,
+            401: UNAUTHORIZED,
+            403: FORBIDDEN,
+            404: NO_SUCH_PAGE,
+        },
     )
     def list(self, request, *args, **kwargs):
         return super().list(request, *args, **kwargs)

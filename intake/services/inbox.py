@@ -127,8 +127,10 @@ def inbox_ingest(
     if len(raw) > settings.INBOUND_EMAIL_MAX_BYTES:
         raise ValidationError(
             {
-                "message": _("The message is larger than %(max)s MB: it was not accepted.")
-                % {"max": settings.INBOUND_EMAIL_MAX_BYTES // (1024 * 1024)}
+                "message": _(
+                    "The message is larger than the limit of %(max)s bytes: it was not accepted."
+                )
+                % {"max": settings.INBOUND_EMAIL_MAX_BYTES}
             }
         )
     parsed = parse_message(raw)

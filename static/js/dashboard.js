@@ -181,10 +181,12 @@
       pie("chart-level", data.by_level, function (r) { return LEVEL_COLORS[r.key]; });
       bars("chart-status", data.by_status, false);
       pie("chart-channel", data.by_channel);
+      pie("chart-route", data.by_route);
       bars("chart-category", data.by_category, true);
       bars("chart-province", data.by_province, true);
     }, function (error) {
-      ["chart-level", "chart-status", "chart-channel", "chart-category", "chart-province"].forEach(failed);
+      ["chart-level", "chart-status", "chart-channel", "chart-route", "chart-category",
+        "chart-province"].forEach(failed);
       throw error;
     });
   }

@@ -70,6 +70,8 @@ class TestFigures:
         assert counts(data["by_level"]) == Counter(r.severity for r in reports)
         assert counts(data["by_status"]) == Counter(r.status for r in reports)
         assert counts(data["by_channel"]) == Counter(r.channel for r in reports)
+        assert counts(data["by_route"]) == Counter(r.received_via for r in reports)
+        assert len(counts(data["by_route"])) > 2  # the generator spreads the routes
         assert counts(data["by_province"]) == Counter(r.organization.province_id for r in reports)
         assert counts(data["by_category"]) == Counter(
             r.category.parent_id or r.category_id for r in reports
@@ -271,6 +273,8 @@ class TestFilters:
             ({"province": "440000"}, {"organization__province_id": "440000"}),
             ({"level": "major"}, {"severity": "major"}),
             ({"channel": "cii"}, {"channel": "cii"}),
+            ({"route": "hotline"}, {"received_via": "hotline"}),
+            ({"route": "api"}, {"received_via": "api"}),
             ({"sector": "energy"}, {"organization__sector_id": "energy"}),
             ({"category": "0208"}, {"category_id": "0208"}),
             ({"category": "02"}, {"category__parent_id": "02"}),
@@ -307,6 +311,7 @@ class TestFilters:
             {"date_from": "2026-02-01", "date_to": "2026-01-01"},
             {"date_from": "yesterday"},
             {"category": "9999"},
+            {"route": "pigeon"},
         ],
     )
     def test_bad_filters_are_400(self, seeded, api_for, params):

@@ -21,7 +21,7 @@ from .conftest import login
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 BEIJING = ZoneInfo("Asia/Shanghai")
-CHARTS = ["trend", "level", "status", "channel", "category", "province", "ontime"]
+CHARTS = ["trend", "level", "status", "channel", "route", "category", "province", "ontime"]
 
 
 def wait_for_dashboard(page):

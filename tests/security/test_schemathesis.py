@@ -32,6 +32,7 @@ ROLES = (
     "reviewer-gd",
     "national",
     "police-liaison",
+    "intake-12387",
     "anonymous",
 )
 CHECKS = [
