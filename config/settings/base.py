@@ -208,6 +208,10 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # still reconnect by themselves (broker_connection_retry, broker_connection_max_retries).
 CELERY_BROKER_CONNECTION_TIMEOUT = 1
 CELERY_TASK_PUBLISH_RETRY = False
+# Workers keep trying to reconnect however long the broker is away (Celery's default gives up
+# after 100 attempts and exits), every second or two (config/celery.py, Consumer).
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
+CELERY_WORKER_CONSUMER = "config.celery:Consumer"
 # After a failed publish this process does not try again for this long (core/tasks.py).
 BROKER_BACKOFF_SECONDS = 10
 
