@@ -414,8 +414,29 @@ class TestReviewActions:
         assert act(client, serious, "close", reason="误报").status_code == 409
         assert fresh(serious).status == Status.SUBMITTED
         assert act(client, minor, "close", reason="").status_code == 422
+        assert act(client, minor, "close", reason="x" * 20_001).status_code == 422  # as the API
+        assert fresh(minor).status == Status.SUBMITTED
         assert act(client, minor, "close", reason="已处置").status_code == 200
         assert fresh(minor).status == Status.CLOSED
+
+    def test_the_web_caps_the_close_reason_and_the_question_as_the_api_does(
+        self, demo, now, clock, api_for
+    ):
+        report = submitted(demo, now)
+        client = login("reviewer-gd", demo)
+        too_long = "长" * 20_001
+        response = act(client, report, "close", reason=too_long)
+        assert response.status_code == 422
+        assert "20000" in response.content.decode() or "20,000" in response.content.decode()
+        assert act(client, report, "request_info", question=too_long).status_code == 422
+        api = api_for("reviewer-gd").post(
+            reverse("review-api:report-close", args=[report.pk]),
+            {"reason": too_long, "version": fresh(report).version},
+            format="json",
+        )
+        assert api.status_code == 400 and "reason" in api.json()
+        assert fresh(report).status == Status.SUBMITTED
+        assert act(client, report, "close", reason="长" * 20_000).status_code == 200
 
     def test_acknowledge_at_the_national_tier(self, demo, now, clock):
         report = submitted(demo, now, severity_declared="major")
