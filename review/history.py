@@ -5,6 +5,7 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from reports.constants import Status
 from reports.models import Report
 
 # Field changes: what the timeline leaves out (the version counter, derived lists).
@@ -30,6 +31,17 @@ def _display(field, value, related: dict) -> str:
         return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
     text = str(value)
     return text if len(text) <= TEXT_PREVIEW else text[: TEXT_PREVIEW - 1] + "…"
+
+
+def history_since_submission(records) -> list:
+    """The records from the first one that is not a draft: what the authorities may read.
+    A draft is the operator's own until it is submitted; text that existed only in a draft
+    never reaches an authority, in a field's "from" value or anywhere else."""
+    records = list(records)
+    for i, record in enumerate(records):
+        if record.status != Status.DRAFT:
+            return records[i:]
+    return []
 
 
 def history_changes(records) -> list[dict]:

@@ -17,7 +17,7 @@ from django.urls import reverse
 from accounts.models import Authority, Membership
 from reports.constants import Status, Tier
 from reports.models import InfoRequest, Report, ReportEvent, SummaryReport
-from reports.services.drafting import report_create
+from reports.services.drafting import report_create, report_update
 from reports.services.followups import report_followup
 from reports.services.submission import report_submit
 from review.services.forwarding import report_forward, report_notify
@@ -717,3 +717,33 @@ def test_the_full_journey_through_real_pages(demo, now, clock):
     history = page.split('id="change-history"')[1]
     assert "reviewer-gd" in history
     assert "national" in history
+
+
+def test_text_that_existed_only_in_a_draft_never_reaches_the_authorities_history(demo, now, clock):
+    operator = demo["operator-general"]
+    draft = report_create(
+        user=operator,
+        data=complete(now, impact_description="草稿里的内部猜测：供应商甲的漏洞"),
+        now=now,
+    )
+    draft = report_update(
+        user=operator,
+        pk=draft.pk,
+        data={"impact_description": "门户网站无法访问"},
+        version=draft.version,
+        now=now,
+    )
+    report = report_submit(user=operator, pk=draft.pk, now=now)
+    report_claim(user=demo["reviewer-gd"], pk=report.pk, now=now)
+    report_grade(
+        user=demo["reviewer-gd"], pk=report.pk, severity="major", reason="影响面大", now=now
+    )
+    page = reverse("review:report", args=[report.pk])
+
+    staff = login("reviewer-gd", demo).get(page).content.decode()
+    assert "门户网站无法访问" in staff  # the submitted text
+    assert "供应商甲" not in staff  # the draft's text, nowhere on the page
+    assert "影响面大" in staff  # the review's own changes are in the history
+
+    own = login("operator-general", demo).get(page).content.decode()
+    assert "供应商甲" in own  # the operator's own history keeps its drafts
