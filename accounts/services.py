@@ -33,10 +33,22 @@ def provider_grant(*, user, organization_id, provider_username: str) -> Membersh
     the operator's reporters submit."""
     _check_reporter(user, organization_id)
     provider = get_user_model().objects.filter(username=(provider_username or "").strip()).first()
-    if provider is None or not provider.is_active:
-        raise ValidationError({"provider": _("No active account has that username.")})
-    if provider.pk == user.pk or is_authority_staff(provider):
-        raise ValidationError({"provider": _("This account cannot be a service provider.")})
+    # One answer for "no such account", "inactive", "authority staff" and "yourself": the form
+    # must not tell who has an account, or who works for an authority.
+    if (
+        provider is None
+        or not provider.is_active
+        or provider.pk == user.pk
+        or is_authority_staff(provider)
+    ):
+        raise ValidationError(
+            {
+                "provider": _(
+                    "This username cannot be made a service provider. Check it with the "
+                    "provider: it must be the provider's own active account."
+                )
+            }
+        )
     if Membership.objects.filter(user=provider, organization_id=organization_id).exists():
         raise ValidationError({"provider": _("This account already works for the organisation.")})
     return Membership.objects.create(

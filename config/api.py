@@ -11,7 +11,7 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from core.exceptions import ActionForbidden, InvalidTransition
+from core.exceptions import ActionForbidden, InvalidTransition, RequestMismatch
 
 
 class Pagination(PageNumberPagination):
@@ -47,6 +47,8 @@ def exception_handler(exc, context):
         exc = exceptions.ValidationError(detail)
     elif isinstance(exc, InvalidTransition):
         return Response({"detail": str(exc.message)}, status=status.HTTP_409_CONFLICT)
+    elif isinstance(exc, RequestMismatch):
+        return Response({"detail": str(exc.message)}, status=status.HTTP_422_UNPROCESSABLE_ENTITY)
     elif isinstance(exc, ActionForbidden):
         exc = exceptions.PermissionDenied(str(exc.message))
     return drf_exception_handler(exc, context)

@@ -23,3 +23,11 @@ class ActionForbidden(Exception):
     def __init__(self, message=None):
         self.message = message or _("Your role does not allow this action.")
         super().__init__(str(self.message))
+
+
+class RequestMismatch(Exception):
+    """A retried request does not match the first one made with the same key: HTTP 422."""
+
+    def __init__(self, message=None):
+        self.message = message or _("This request does not match the earlier one.")
+        super().__init__(str(self.message))

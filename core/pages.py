@@ -1,5 +1,8 @@
 """Small helpers for server-rendered pages."""
 
+import ipaddress
+
+from django.conf import settings
 from django.http import FileResponse, Http404
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -73,3 +76,23 @@ def download_response(file, filename: str, content_type: str) -> FileResponse:
     response["Content-Security-Policy"] = "sandbox; default-src 'none'"
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+def client_address(request) -> str:
+    """The client's address. Behind `TRUSTED_PROXY_COUNT` reverse proxies (each appending the
+    address it received from to X-Forwarded-For), it is the entry that many places from the
+    end: what the client wrote itself, further left, is not trusted. With no proxy (the
+    default, 0), REMOTE_ADDR; likewise when the header is missing or malformed."""
+    remote = request.META.get("REMOTE_ADDR", "")
+    count = settings.TRUSTED_PROXY_COUNT
+    if count <= 0:
+        return remote
+    forwarded = [a.strip() for a in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+    forwarded = [a for a in forwarded if a]
+    if len(forwarded) < count:
+        return remote
+    candidate = forwarded[-count]
+    try:
+        return str(ipaddress.ip_address(candidate))
+    except ValueError:
+        return remote

@@ -58,7 +58,10 @@ class GradeForm(ReviewActionForm):
 
 class RequestInfoForm(ReviewActionForm):
     question = forms.CharField(
-        label=_("What the operator must supply"), required=False, widget=textarea(4)
+        label=_("What the operator must supply"),
+        required=False,
+        widget=textarea(4),
+        max_length=TEXT_MAX,
     )
     due_at = datetime_field(_("Answer due by (optional)"))
 
@@ -92,7 +95,9 @@ class NotifyForm(ReviewActionForm):
 
 
 class CloseForm(ReviewActionForm):
-    reason = forms.CharField(label=_("Reason for closing"), required=False, widget=textarea())
+    reason = forms.CharField(
+        label=_("Reason for closing"), required=False, widget=textarea(), max_length=TEXT_MAX
+    )
 
     def service_kwargs(self) -> dict:
         return {"reason": self.cleaned_data["reason"]}

@@ -5,6 +5,7 @@ from django.contrib.auth import get_user_model
 from django.utils.text import capfirst
 
 from core.formats import display_value
+from reports.constants import Status
 from reports.indicators import indicators_display
 from reports.models import Report
 
@@ -25,6 +26,17 @@ def _display(field, value, related: dict) -> str:
             return obj.get_full_name() or obj.get_username()
         return str(obj)
     return display_value(field, value)
+
+
+def history_since_submission(records) -> list:
+    """The records from the first one that is not a draft: what the authorities may read.
+    A draft is the operator's own until it is submitted; text that existed only in a draft
+    never reaches an authority, in a field's "from" value or anywhere else."""
+    records = list(records)
+    for i, record in enumerate(records):
+        if record.status != Status.DRAFT:
+            return records[i:]
+    return []
 
 
 def history_changes(records) -> list[dict]:

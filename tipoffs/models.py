@@ -28,6 +28,8 @@ class TipOff(models.Model):
     contact = models.CharField(_("how to reach you (optional)"), max_length=200, blank=True)
     submitted_at = models.DateTimeField(_("submitted at"), db_index=True)
     source_hash = models.CharField(_("source (hashed address)"), max_length=64, db_index=True)
+    # SHA-256 of the signed form token it was sent with: each form shown sends one tip-off.
+    form_token = models.CharField(max_length=64, null=True, blank=True, unique=True, editable=False)
     status = models.CharField(
         _("status"), max_length=12, choices=Status.choices, default=Status.NEW
     )

@@ -7,11 +7,12 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.models import Authority, Membership
 from accounts.roles import roles_of
@@ -30,6 +31,9 @@ TIPOFF_PER_HOUR = 5
 
 class RateLimited(Exception):
     pass
+
+
+FORM_USED = gettext_lazy("This form was already sent. Reload the page to send another tip-off.")
 
 
 def _source_hash(address: str) -> str:
@@ -52,7 +56,12 @@ def tipoff_spam_errors(data: dict) -> dict:
 
 @transaction.atomic
 def tipoff_submit(
-    *, data: dict, address: str, rendered_at: float | None, now: datetime | None = None
+    *,
+    data: dict,
+    address: str,
+    rendered_at: float | None,
+    form_token: str = "",
+    now: datetime | None = None,
 ):
     """Returns the stored tip-off, or None when the honeypot caught a robot (it is told
     nothing). Raises RateLimited, or ValidationError for too fast, too old or spammy input."""
@@ -64,6 +73,9 @@ def tipoff_submit(
         raise ValidationError({"__all__": _("The form has expired. Please reload the page.")})
     if age < TIPOFF_MIN_SECONDS:
         raise ValidationError({"__all__": _("That was quicker than a person can type.")})
+    token_hash = hashlib.sha256(form_token.encode()).hexdigest() if form_token else None
+    if token_hash and TipOff.objects.filter(form_token=token_hash).exists():
+        raise ValidationError({"__all__": FORM_USED})
     source = _source_hash(address)
     recent = TipOff.objects.filter(
         source_hash=source, submitted_at__gte=now - timedelta(hours=1)
@@ -81,9 +93,14 @@ def tipoff_submit(
         contact=(data.get("contact") or "").strip(),
         submitted_at=now,
         source_hash=source,
+        form_token=token_hash,
     )
-    tipoff.full_clean()
-    tipoff.save()
+    tipoff.full_clean(exclude=["form_token"])
+    try:
+        with transaction.atomic():
+            tipoff.save()
+    except IntegrityError:  # the same form sent twice at once: the first one counts
+        raise ValidationError({"__all__": FORM_USED}) from None
     recipients = national_officials()
     if tipoff.province_id:
         recipients += members(

@@ -16,7 +16,7 @@ from django.views import View
 from accounts.models import Organization
 from accounts.roles import roles_of
 from core.exceptions import ActionForbidden, InvalidTransition
-from core.pages import LitePage
+from core.pages import LitePage, client_address
 from reports.selectors import organization_search
 
 from . import services
@@ -73,8 +73,9 @@ class TipOffView(View):
         try:
             services.tipoff_submit(
                 data=form.service_data(),
-                address=request.META.get("REMOTE_ADDR", ""),
+                address=client_address(request),
                 rendered_at=render_time(form.cleaned_data.get("rendered_at")),
+                form_token=form.cleaned_data.get("rendered_at") or "",
             )
         except services.RateLimited:
             return render(request, "tipoffs/limited.html", status=429)

@@ -6,6 +6,9 @@ from core.api import StrictInputSerializer
 
 class TokenSerializer(serializers.Serializer):
     token = serializers.CharField(help_text=_("Send it as `Authorization: Token <token>`."))
+    expires_at = serializers.DateTimeField(
+        help_text=_("After this instant the token is refused (401): obtain a new one.")
+    )
 
 
 class TokenInputSerializer(StrictInputSerializer):

@@ -9,6 +9,7 @@ from rest_framework.views import APIView
 
 from core.api import BAD_REQUEST, JSONParser
 
+from ..authentication import token_expired, token_expires_at
 from ..models import AuthEvent
 from ..otp import check_token_otp
 from ..services import auth_event
@@ -46,5 +47,10 @@ class TokenObtainView(APIView):
                 {"otp": [_("This account uses two-factor login: send a valid one-time code.")]}
             )
         token, _created = Token.objects.get_or_create(user=user)
+        if token_expired(token):  # rotate: the old key stops working for good
+            token.delete()
+            token = Token.objects.create(user=user)
         auth_event(AuthEvent.Kind.TOKEN_ISSUED, user=user, request=request)
-        return Response(TokenSerializer({"token": token.key}).data)
+        return Response(
+            TokenSerializer({"token": token.key, "expires_at": token_expires_at(token)}).data
+        )

@@ -139,6 +139,11 @@ AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
+# Reverse proxies in front of the portal that append to X-Forwarded-For (core.pages.
+# client_address): 0 = none, the client is REMOTE_ADDR.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+# API tokens expire this many days after they were issued (accounts/authentication.py).
+API_TOKEN_TTL_DAYS = env.int("API_TOKEN_TTL_DAYS", default=30)
 AXES_VERBOSE = False
 OTP_TOTP_ISSUER = "网络安全事件报告平台"
 
@@ -242,6 +247,10 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # still reconnect by themselves (broker_connection_retry, broker_connection_max_retries).
 CELERY_BROKER_CONNECTION_TIMEOUT = 1
 CELERY_TASK_PUBLISH_RETRY = False
+# Workers keep trying to reconnect however long the broker is away (Celery's default gives up
+# after 100 attempts and exits), every second or two (config/celery.py, Consumer).
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
+CELERY_WORKER_CONSUMER = "config.celery:Consumer"
 # After a failed publish this process does not try again for this long (core/tasks.py).
 BROKER_BACKOFF_SECONDS = 10
 # Clocks first: the clock tasks (the ETA act and the sweep) have their own queue, served by

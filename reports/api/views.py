@@ -20,7 +20,7 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from accounts.roles import roles_of
-from core.api import BAD_REQUEST, NO_SUCH_PAGE, UNAUTHORIZED, JSONParser
+from core.api import BAD_REQUEST, NO_SUCH_PAGE, UNAUTHORIZED, ErrorSerializer, JSONParser
 from core.pages import download_response
 
 from ..constants import ReceivedVia
@@ -130,8 +130,9 @@ class ReportViewSet(ReportCommandsViewSet):
                 OpenApiTypes.STR,
                 OpenApiParameter.HEADER,
                 description=_(
-                    "Retrying with the same key returns the report the first request made "
-                    "(200 instead of 201)."
+                    "Retrying with the same key and the same data returns the report the "
+                    "first request made (200 instead of 201); the same key with other data "
+                    "is refused (422)."
                 ),
             ),
             PREFER,
@@ -144,6 +145,10 @@ class ReportViewSet(ReportCommandsViewSet):
             400: BAD_REQUEST,
             401: UNAUTHORIZED,
             403: FORBIDDEN,
+            422: OpenApiResponse(
+                ErrorSerializer,
+                description=_("The Idempotency-Key was used before, with other data."),
+            ),
         },
     )
     def create(self, request):

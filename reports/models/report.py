@@ -407,6 +407,9 @@ class IdempotencyKey(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     key = models.CharField(max_length=200)
     report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="+")
+    # SHA-256 of the first request's data: a retry with other data is refused (422); empty
+    # for keys recorded before it was kept.
+    fingerprint = models.CharField(max_length=64, blank=True, default="")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

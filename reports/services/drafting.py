@@ -2,6 +2,8 @@
 report's content shares (applying the reporter's fields, deriving the level, the channel and
 the recipients, validating, giving a new report its reference)."""
 
+import hashlib
+import json
 from datetime import datetime
 
 from django.core.exceptions import ValidationError
@@ -11,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Organization
 from accounts.roles import roles_of
-from core.exceptions import ActionForbidden, InvalidTransition, StaleVersion
+from core.exceptions import ActionForbidden, InvalidTransition, RequestMismatch, StaleVersion
 from core.history import history_create
 from core.prefetch import note_written
 from escalation.services.clocks import deadlines_apply
@@ -254,7 +256,26 @@ def report_create_idempotent(
     except _IdempotencyKeyTaken:
         # Our draft is rolled back; the winner's key is committed and visible now.
         key = IdempotencyKey.objects.select_related("report").get(user=user, key=idempotency_key)
+        _check_same_request(key, data, organization)
         return key.report, False
+
+
+def request_fingerprint(data: dict, organization) -> str:
+    """SHA-256 of a create request's data (canonical JSON; dates as ISO strings)."""
+    payload = {"data": data, "organization": getattr(organization, "pk", organization)}
+    canonical = json.dumps(payload, sort_keys=True, default=str, ensure_ascii=False)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def _check_same_request(key: IdempotencyKey, data: dict, organization) -> None:
+    if key.fingerprint and key.fingerprint != request_fingerprint(data, organization):
+        raise RequestMismatch(
+            _(
+                "This Idempotency-Key was already used for a request with other data "
+                "(report %(reference)s). Use a new key for a new report."
+            )
+            % {"reference": key.report.reference}
+        )
 
 
 @transaction.atomic
@@ -270,8 +291,13 @@ def _report_create(
     now = now or timezone.now()
     org = _resolve_organization(user, organization)
     if idempotency_key:
-        existing = IdempotencyKey.objects.filter(user=user, key=idempotency_key).first()
+        existing = (
+            IdempotencyKey.objects.select_related("report")
+            .filter(user=user, key=idempotency_key)
+            .first()
+        )
         if existing:
+            _check_same_request(existing, data, organization)
             return existing.report, False
     report = Report(organization=org, created_by=user, status=Status.DRAFT, received_via=via)
     report.involves_cii = org.is_cii_operator
@@ -311,7 +337,12 @@ def _report_create(
     if idempotency_key:
         try:
             with transaction.atomic():
-                IdempotencyKey.objects.create(user=user, key=idempotency_key, report=report)
+                IdempotencyKey.objects.create(
+                    user=user,
+                    key=idempotency_key,
+                    report=report,
+                    fingerprint=request_fingerprint(data, organization),
+                )
         except IntegrityError:
             # A concurrent request with the same key won: roll ours back, return theirs.
             # (No query may run in this block once it is marked for rollback, so leave it.)

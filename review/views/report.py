@@ -38,7 +38,7 @@ from ..forms import (
     NotifyForm,
     RequestInfoForm,
 )
-from ..history import history_changes
+from ..history import history_changes, history_since_submission
 from ..selectors import assignable_colleagues, report_page_get
 from ..services.forwarding import report_forward, report_notify
 from ..services.requests import report_request_info
@@ -170,7 +170,11 @@ class ReportPage:
             "summary_clock": clock_state(pick_clock(report.deadlines.all(), Kind.SUMMARY), now),
             "file_clock": clock_state(pick_clock(report.deadlines.all(), Kind.FILE), now),
             "events": list(report.events.all()),
-            "changes": history_changes(report.history_records),
+            "changes": history_changes(
+                report.history_records
+                if workflow.REPORTER in self.roles
+                else history_since_submission(report.history_records)
+            ),
             "attachments": list(report.attachments.all()),
             "can_add_evidence": self.can_add_evidence,
             "evidence_form": self._evidence_form(),

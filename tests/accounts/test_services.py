@@ -77,6 +77,16 @@ def test_grant_refuses_an_account_that_cannot_be_a_provider(demo, org, username)
     assert Membership.objects.count() == before
 
 
+def test_the_refusal_never_tells_whether_an_account_exists_or_is_authority_staff(demo, org):
+    User.objects.create_user("inactive", is_active=False)
+    messages = set()
+    for username in ("nobody", "reviewer-gd", "national", "operator-general", "inactive"):
+        with pytest.raises(ValidationError) as refused:
+            grant(demo, org, username=username)
+        messages.add(tuple(refused.value.message_dict["provider"]))
+    assert len(messages) == 1, messages
+
+
 def test_grant_refuses_an_account_that_already_works_for_the_organisation(demo, provider, org):
     grant(demo, org)
     with pytest.raises(ValidationError):

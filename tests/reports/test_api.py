@@ -298,15 +298,32 @@ class TestCreate:
 class TestIdempotency:
     def test_a_retry_with_the_same_key_returns_the_same_report(self, api_for):
         client = api_for("operator-general")
+        body = items_1_2()  # a retry resends the very same body
         # when
-        first = client.post(LIST, items_1_2(), format="json", HTTP_IDEMPOTENCY_KEY="k-1")
-        retry = client.post(LIST, items_1_2(), format="json", HTTP_IDEMPOTENCY_KEY="k-1")
+        first = client.post(LIST, body, format="json", HTTP_IDEMPOTENCY_KEY="k-1")
+        retry = client.post(LIST, body, format="json", HTTP_IDEMPOTENCY_KEY="k-1")
         # then
         assert first.status_code == 201
         assert retry.status_code == 200
         assert retry.json()["id"] == first.json()["id"]
         assert Report.objects.count() == 1
         assert ReportEvent.objects.filter(kind="created").count() == 1
+
+    def test_the_same_key_with_another_body_is_a_422_and_creates_nothing(self, api_for):
+        client = api_for("operator-general")
+        first = client.post(LIST, items_1_2(), format="json", HTTP_IDEMPOTENCY_KEY="k-1")
+        assert first.status_code == 201
+        # when: a different report under the same key
+        other = client.post(
+            LIST, items_1_2(title="Another incident"), format="json", HTTP_IDEMPOTENCY_KEY="k-1"
+        )
+        # then
+        assert other.status_code == 422, other.content
+        assert other["Content-Type"] == "application/json; charset=utf-8"
+        assert "Idempotency-Key" in other.json()["detail"]
+        assert first.json()["reference"] in other.json()["detail"]
+        assert Report.objects.count() == 1
+        assert Report.objects.get().title == items_1_2()["title"]
 
     def test_keys_are_per_user_and_per_key(self, api_for):
         general = api_for("operator-general")

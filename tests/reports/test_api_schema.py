@@ -30,7 +30,7 @@ def test_the_schema_is_served_and_lists_the_v1_endpoints():
     submit = paths["/api/v1/reports/{id}/submit/"]["post"]
     assert {"200", "400", "404", "409"} <= set(submit["responses"])
     create = paths["/api/v1/reports/"]["post"]
-    assert {"201", "400", "403"} <= set(create["responses"])
+    assert {"201", "400", "403", "422"} <= set(create["responses"])
     assert any(p["name"] == "Idempotency-Key" for p in create["parameters"])
     filters = {p["name"] for p in paths["/api/v1/reports/"]["get"]["parameters"]}
     assert {

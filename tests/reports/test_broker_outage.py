@@ -5,15 +5,10 @@ a bound and save the report; once Redis is back the sweep acts on the clocks tha
 enqueued. Real Redis, real transactions (on_commit runs), no mocks."""
 
 import logging
-import os
-import signal
-import socket
-import subprocess
 import time
 from datetime import timedelta
 
 import pytest
-import redis
 from celery import current_app
 from django.urls import reverse
 from django.utils import timezone
@@ -22,6 +17,7 @@ from core.tasks import broker_backoff_reset, enqueue_on_commit
 from escalation.models import Deadline
 from escalation.services.engine import deadlines_sweep
 from reports.models import Report
+from tests.brokers import PrivateRedis, use_broker
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -29,79 +25,16 @@ LIST = reverse("reports-api:report-list")
 BOUND = 5.0  # seconds a request may take with the broker down or frozen (issue 14)
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class PrivateRedis:
-    """A redis-server of this test's own on a free port: start, stop, freeze, thaw."""
-
-    def __init__(self, tmp_path):
-        self.port = _free_port()
-        self.dir = tmp_path
-        self.proc = None
-
-    @property
-    def url(self) -> str:
-        return f"redis://127.0.0.1:{self.port}/0"
-
-    def start(self):
-        self.proc = subprocess.Popen(
-            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", ""]
-            + ["--appendonly", "no", "--dir", str(self.dir)],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            start_new_session=True,
-        )
-        client = redis.Redis(port=self.port, socket_timeout=0.5)
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline:
-            try:
-                if client.ping():
-                    return
-            except redis.RedisError:
-                time.sleep(0.05)
-        raise RuntimeError("private redis-server did not start")
-
-    def stop(self):
-        if self.proc and self.proc.poll() is None:
-            os.kill(self.proc.pid, signal.SIGCONT)
-            self.proc.kill()
-            self.proc.wait(timeout=10)
-
-    def freeze(self):
-        os.kill(self.proc.pid, signal.SIGSTOP)
-
-    def thaw(self):
-        os.kill(self.proc.pid, signal.SIGCONT)
-
-    def queued(self) -> int:
-        return redis.Redis(port=self.port, socket_timeout=1).llen("celery")
-
-
-def _use_broker(url: str) -> None:
-    """Point the Celery app of this process at `url`, with the project's transport options
-    (connection pools rebuilt)."""
-    app = current_app
-    if app._pool is not None:
-        app._pool.force_close_all()
-    app._pool = None
-    app.amqp._producer_pool = None
-    app.conf.broker_url = url
-
-
 @pytest.fixture
 def private_redis(tmp_path):
     server = PrivateRedis(tmp_path)
     server.start()
     original = current_app.conf.broker_url
-    _use_broker(server.url)
+    use_broker(server.url)
     broker_backoff_reset()
     yield server
     server.stop()
-    _use_broker(original)
+    use_broker(original)
     broker_backoff_reset()
 
 

@@ -710,6 +710,15 @@ class TestForwardNotifyAcknowledgeClose:
         assert response.json()["status"] == "submitted"
         assert response.json()["events"][-1]["actor"] == "police-liaison"
 
+    def test_police_acknowledge_a_copy_once(self, api_for, demo):
+        report = submitted(demo, "operator-cii")
+        police = api_for("police-liaison")
+        assert police.post(url("acknowledge", report.pk), {}, "json").status_code == 200
+        again = police.post(url("acknowledge", report.pk), {}, "json")
+        assert again.status_code == 409
+        assert again.json()["detail"]
+        assert report.events.filter(kind="acknowledged").count() == 1
+
     def test_close_records_the_reason(self, api_for, demo):
         report = national_in_review(demo)
         body = api_for("national").post(url("close", report.pk), {"reason": "已处置"}, "json")

@@ -17,7 +17,7 @@ from django.urls import reverse
 from accounts.models import Authority, Membership
 from reports.constants import Status, Tier
 from reports.models import InfoRequest, Report, ReportEvent, SummaryReport
-from reports.services.drafting import report_create
+from reports.services.drafting import report_create, report_update
 from reports.services.followups import report_followup
 from reports.services.submission import report_submit
 from review.services.forwarding import report_forward, report_notify
@@ -414,8 +414,29 @@ class TestReviewActions:
         assert act(client, serious, "close", reason="误报").status_code == 409
         assert fresh(serious).status == Status.SUBMITTED
         assert act(client, minor, "close", reason="").status_code == 422
+        assert act(client, minor, "close", reason="x" * 20_001).status_code == 422  # as the API
+        assert fresh(minor).status == Status.SUBMITTED
         assert act(client, minor, "close", reason="已处置").status_code == 200
         assert fresh(minor).status == Status.CLOSED
+
+    def test_the_web_caps_the_close_reason_and_the_question_as_the_api_does(
+        self, demo, now, clock, api_for
+    ):
+        report = submitted(demo, now)
+        client = login("reviewer-gd", demo)
+        too_long = "长" * 20_001
+        response = act(client, report, "close", reason=too_long)
+        assert response.status_code == 422
+        assert "20000" in response.content.decode() or "20,000" in response.content.decode()
+        assert act(client, report, "request_info", question=too_long).status_code == 422
+        api = api_for("reviewer-gd").post(
+            reverse("review-api:report-close", args=[report.pk]),
+            {"reason": too_long, "version": fresh(report).version},
+            format="json",
+        )
+        assert api.status_code == 400 and "reason" in api.json()
+        assert fresh(report).status == Status.SUBMITTED
+        assert act(client, report, "close", reason="长" * 20_000).status_code == 200
 
     def test_acknowledge_at_the_national_tier(self, demo, now, clock):
         report = submitted(demo, now, severity_declared="major")
@@ -700,3 +721,33 @@ def test_the_full_journey_through_real_pages(demo, now, clock):
     history = page.split('id="change-history"')[1]
     assert "reviewer-gd" in history
     assert "national" in history
+
+
+def test_text_that_existed_only_in_a_draft_never_reaches_the_authorities_history(demo, now, clock):
+    operator = demo["operator-general"]
+    draft = report_create(
+        user=operator,
+        data=complete(now, impact_description="草稿里的内部猜测：供应商甲的漏洞"),
+        now=now,
+    )
+    draft = report_update(
+        user=operator,
+        pk=draft.pk,
+        data={"impact_description": "门户网站无法访问"},
+        version=draft.version,
+        now=now,
+    )
+    report = report_submit(user=operator, pk=draft.pk, now=now)
+    report_claim(user=demo["reviewer-gd"], pk=report.pk, now=now)
+    report_grade(
+        user=demo["reviewer-gd"], pk=report.pk, severity="major", reason="影响面大", now=now
+    )
+    page = reverse("review:report", args=[report.pk])
+
+    staff = login("reviewer-gd", demo).get(page).content.decode()
+    assert "门户网站无法访问" in staff  # the submitted text
+    assert "供应商甲" not in staff  # the draft's text, nowhere on the page
+    assert "影响面大" in staff  # the review's own changes are in the history
+
+    own = login("operator-general", demo).get(page).content.decode()
+    assert "供应商甲" in own  # the operator's own history keeps its drafts
