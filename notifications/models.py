@@ -11,9 +11,12 @@ class Notification(models.Model):
         REPORT_RECEIVED = "report_received", _("New report received")
         INFO_REQUESTED = "info_requested", _("Information requested")
         INFO_SUPPLIED = "info_supplied", _("Information supplied")
+        FOLLOWUP_FILED = "followup_filed", _("Follow-up filed (补报/续报)")
+        SUMMARY_FILED = "summary_filed", _("Summary report filed")
+        TIPOFF_RECEIVED = "tipoff_received", _("New public tip-off")
         GRADE_CHANGED = "grade_changed", _("Level changed")
         FORWARDED = "forwarded", _("Forwarded to the national tier")
-        SUMMARY_DUE = "summary_due", _("Summary report due")
+        SUMMARY_DUE = "summary_due", _("Summary report required")
         REMINDER = "reminder", _("Deadline reminder")
         REPORT_REQUIRED = "report_required", _("An authority requires a report")
 

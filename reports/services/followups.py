@@ -93,7 +93,8 @@ def report_followup(
     recipients = [report.assignee] if report.assignee_id else holding_staff(report)
     notify_users(
         users=recipients,
-        kind=Notification.Kind.INFO_SUPPLIED,
+        # "information supplied" only when it answers a request; otherwise what it is
+        kind=Notification.Kind.INFO_SUPPLIED if open_requests else Notification.Kind.FOLLOWUP_FILED,
         report=report,
         message=_("%(org)s filed a %(kind)s on %(ref)s.")
         % {
@@ -164,7 +165,7 @@ def report_summary(
     report_event_create(report=report, kind=ReportEvent.Kind.SUMMARY_FILED, at=now, actor=user)
     notify_users(
         users=holding_staff(report),
-        kind=Notification.Kind.INFO_SUPPLIED,
+        kind=Notification.Kind.SUMMARY_FILED,
         report=report,
         message=_("%(org)s filed the summary report on %(ref)s.")
         % {"org": report.organization.name, "ref": report.reference},

@@ -40,7 +40,8 @@ def test_a_tipoff_lands_in_the_national_and_provincial_queues(demo, now):
     assert tipoff in tipoff_queue(user=demo["reviewer-gd"])
     assert tipoff not in tipoff_queue(user=demo["reviewer-bj"])
     assert not tipoff_queue(user=demo["operator-general"]).exists()
-    assert Notification.objects.filter(user=demo["national"], kind="report_received").exists()
+    # a tip-off is announced as one, not as "a new report" (issue 13, point 8)
+    assert Notification.objects.filter(user=demo["national"], kind="tipoff_received").exists()
     assert tipoff.source_hash != "203.0.113.7" and len(tipoff.source_hash) == 64
 
 
