@@ -56,7 +56,29 @@
     }
   }
 
+  function empty(id) {
+    // nothing to count: say so, instead of a pie of equal slices of nothing
+    draw(id, {
+      title: {
+        text: labels.noData,
+        left: "center",
+        top: "middle",
+        textStyle: { color: "#6c757d", fontSize: 14, fontWeight: "normal" },
+      },
+      series: [],
+    });
+    var el = document.getElementById(id);
+    if (el) el.dataset.empty = "true";
+  }
+
   function pie(id, rows, colorFor) {
+    var total = rows.reduce(function (sum, r) { return sum + (r.count || 0); }, 0);
+    if (!total) {
+      empty(id);
+      return;
+    }
+    var el = document.getElementById(id);
+    if (el) delete el.dataset.empty;
     draw(id, {
       tooltip: { trigger: "item", formatter: "{b}: {c} ({d}%)" },
       legend: { bottom: 0, type: "scroll" },
@@ -326,6 +348,7 @@
       asOf: root.dataset.labelAsOf,
       stale: root.dataset.labelStale,
       never: root.dataset.labelNever,
+      noData: root.dataset.labelNoData,
     };
     Promise.all([loadFigures(), loadLive()]).then(function () {
       root.dataset.loaded = "true";
