@@ -1,13 +1,17 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
+from django.templatetags.static import static
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
+from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from accounts import provider_views
 from accounts import views as accounts_views
 from escalation import views as escalation_views
 from reports.views import HomeView
+
+from .landing import landing
 
 # The admin under the portal's name (not "Django 管理").
 admin.site.site_header = _("Cybersecurity Incident Reporting Portal · Administration")
@@ -28,6 +32,9 @@ urlpatterns = [
         name="provider_revoke",
     ),
     path("", HomeView.as_view(), name="home"),
+    path("start/", landing, name="landing"),
+    # browsers ask for /favicon.ico whatever the page says
+    path("favicon.ico", RedirectView.as_view(url=static("favicon.svg")), name="favicon"),
     path("", include("reports.urls")),
     path("", include("review.urls")),
     path("", include("tipoffs.urls")),  # the public form needs no login (Art. 6)
