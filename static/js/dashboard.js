@@ -103,7 +103,11 @@
     var names = rows.map(function (r) { return r.label; });
     var values = rows.map(function (r) { return r.count; });
     var category = { type: "category", data: names, axisLabel: { interval: 0 } };
-    var value = { type: "value", minInterval: 1 };
+    var value = {
+      type: "value",
+      minInterval: 1,
+      axisLabel: { formatter: function (v) { return window.PortalFigures.big(v); } },
+    };
     if (horizontal) {
       names.reverse();
       values.reverse();
@@ -199,7 +203,12 @@
   function loadSummary() {
     return getJSON("summary").then(function (data) {
       asOf(data.as_of);
-      setText("total", data.total);
+      setText("total", window.PortalFigures.big(data.total));
+      var total = document.getElementById("total");
+      if (total) {
+        total.dataset.count = data.total;
+        total.title = String(data.total);
+      }
       pie("chart-level", data.by_level, function (r) { return LEVEL_COLORS[r.key]; });
       bars("chart-status", data.by_status, false);
       pie("chart-channel", data.by_channel);

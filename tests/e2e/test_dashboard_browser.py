@@ -153,3 +153,18 @@ def test_an_empty_pie_says_no_data(demo, live_server, page, console_errors):
         )
         assert series == 0
     assert console_errors == []
+
+
+def test_large_figures_read_in_wan_and_yi(demo, live_server, page):
+    """Issue 13, point 10: 万/亿 for large figures on the Chinese dashboard."""
+    login(page, live_server, "national", DEMO_PASSWORD, next_url="/dashboard/")
+    page.goto(f"{live_server.url}/dashboard/")
+    wait_for_dashboard(page)
+    big = "n => PortalFigures.big(n)"
+    assert page.evaluate(f"({big})(9999)") == "9999"
+    assert page.evaluate(f"({big})(12345)") == "1.23万"
+    assert page.evaluate(f"({big})(2000000)") == "200万"
+    assert page.evaluate(f"({big})(345000000)") == "3.45亿"
+    assert page.evaluate("PortalFigures.big(2000000, 'en')") == "2,000,000"
+    total = page.locator("#total")
+    assert total.inner_text() == total.get_attribute("data-count")  # small: exact
