@@ -189,3 +189,18 @@ def test_leaving_with_unsaved_typing_warns_and_saves_it(demo, live_server, page)
             break
         page.wait_for_timeout(100)
     assert report.title == "草稿（未保存）"
+
+
+def test_a_printed_report_page_shows_the_report_not_the_controls(demo, live_server, page):
+    """The print stylesheet of the report page (issue 13, "a print stylesheet")."""
+    from reports.services.submission import report_submit
+
+    report = report_submit(user=demo["operator-general"], pk=complete_draft(demo).pk)
+    login(page, live_server, "operator-general", DEMO_PASSWORD, next_url=f"/reports/{report.pk}/")
+    page.goto(f"{live_server.url}/reports/{report.pk}/")
+    assert page.locator(".portal-navbar").is_visible()
+    page.emulate_media(media="print")
+    assert not page.locator(".portal-navbar").is_visible()
+    assert not page.locator("#operator-actions").is_visible()
+    assert page.locator(".report-reference").is_visible()
+    assert page.locator("#timeline").is_visible()
