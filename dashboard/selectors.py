@@ -37,7 +37,7 @@ from escalation.constants import Outcome
 from escalation.rules import is_overdue
 from escalation.selectors import sweep_status
 from reports.constants import SERIOUS, Channel, ReceivedVia, Severity, Status, Tier
-from reports.models import Category
+from reports.models import Category, Report
 from reports.selectors import report_list
 from review.selectors import watch_list
 
@@ -52,13 +52,29 @@ LATE_OPERATORS_LIMIT = 10
 @dataclass(frozen=True)
 class DashboardScope:
     national: bool
-    authority_ids: tuple[int, ...] = ()
+    authority_ids: tuple[int, ...] = ()  # reports routed to these authorities
+    copied_ids: tuple[int, ...] = ()  # and reports copied to these (public-security liaisons)
+
+    @property
+    def authorities(self) -> tuple[int, ...]:
+        return tuple(sorted(set(self.authority_ids) | set(self.copied_ids)))
+
+    def report_q(self, field: str = "pk") -> Q:
+        """The reports in scope, on a queryset whose `field` is the report's id."""
+        q = Q(**{"receiving_authority_id__in": self.authority_ids})
+        if self.copied_ids:
+            copies = Report.copied_to.through.objects.filter(
+                authority_id__in=self.copied_ids
+            ).values("report_id")
+            q |= Q(**{f"{field}__in": copies})
+        return q
 
 
 def dashboard_scope(user) -> DashboardScope | None:
-    """National officials (and admins): every report. Receiving authority staff (and
-    public-security liaisons): the reports routed to their authority. Anyone else
-    (operators): None, no dashboard."""
+    """National officials (and admins): every report. Receiving authority staff: the
+    reports routed to their authority; public-security liaisons: the reports copied to
+    theirs (counted from the per-report facts, since the monthly figures are kept per
+    receiving authority). Anyone else (operators): None, no dashboard."""
     if user is None or not user.is_authenticated or not user.is_active:
         return None
     if user.is_superuser:
@@ -66,21 +82,25 @@ def dashboard_scope(user) -> DashboardScope | None:
     roles = roles_of(user)
     if roles.is_national:
         return DashboardScope(national=True)
-    ids = tuple(sorted(roles.reviewer_at | roles.police_at))
-    return DashboardScope(national=False, authority_ids=ids) if ids else None
+    routed = tuple(sorted(roles.reviewer_at))
+    # a public-security liaison holds copies: the reports copied to its authority
+    copied = tuple(sorted(roles.police_at))
+    if not (routed or copied):
+        return None
+    return DashboardScope(national=False, authority_ids=routed, copied_ids=copied)
 
 
 def facts(scope: DashboardScope, filters: DashboardFilters):
     qs = ReportFact.objects.filter(filters.fact_q())
     if not scope.national:
-        qs = qs.filter(receiving_authority_id__in=scope.authority_ids)
+        qs = qs.filter(scope.report_q("report_id"))
     return qs.order_by()
 
 
 def scoped_reports(*, user, scope: DashboardScope, filters: DashboardFilters, period=True):
     qs = report_list(user=user).prefetch_related(None).filter(filters.report_q(period=period))
     if not scope.national:
-        qs = qs.filter(receiving_authority_id__in=scope.authority_ids)
+        qs = qs.filter(scope.report_q("pk"))
     return qs
 
 
@@ -109,7 +129,8 @@ def _parts(scope: DashboardScope, filters: DashboardFilters, by: list[str], meas
     """(queryset, group-by fields, count expressions) for each piece of the period: its whole
     months from `MonthlyFigure` when the filters allow, its other days from `ReportFact`."""
     months, monthly_q = _whole_months(filters), filters.monthly_q()
-    if months is None or monthly_q is None:
+    # the monthly figures are kept per receiving authority: copies are counted from the facts
+    if months is None or monthly_q is None or scope.copied_ids:
         day_ranges = [(filters.date_from, filters.date_to)]
     else:
         first, after = months

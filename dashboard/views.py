@@ -68,7 +68,7 @@ class DashboardView(DashboardAccessMixin, View):
             scope_label = " · ".join(
                 m.authority.display_name
                 for m in roles_of(request.user).memberships
-                if m.authority_id in self.scope.authority_ids
+                if m.authority_id in self.scope.authorities
             )
         api = {
             name.replace("-", "_"): reverse(f"dashboard-api:{name}")

@@ -73,6 +73,7 @@ def history_changes(records) -> list[dict]:
                 "reason": record.history_change_reason or "",
                 "changes": [
                     {
+                        "field": c.field,
                         "label": capfirst(Report._meta.get_field(c.field).verbose_name),
                         "old": _display(Report._meta.get_field(c.field), c.old, related),
                         "new": _display(Report._meta.get_field(c.field), c.new, related),

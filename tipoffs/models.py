@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -62,3 +63,12 @@ class TipOff(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def receipt(self) -> str:
+        """The number the tipster is given to quote (举报编号): JB-<year>-<id>."""
+        return receipt_number(timezone.localtime(self.submitted_at).year, self.pk)
+
+
+def receipt_number(year: int, pk: int) -> str:
+    return f"JB-{year}-{pk:06d}"

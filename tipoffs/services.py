@@ -110,7 +110,7 @@ def tipoff_submit(
         )
     notify_users(
         users=recipients,
-        kind=Notification.Kind.REPORT_RECEIVED,
+        kind=Notification.Kind.TIPOFF_RECEIVED,
         report=None,
         message=_("New public tip-off: %(title)s") % {"title": tipoff.title},
         now=now,

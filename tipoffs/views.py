@@ -3,6 +3,8 @@ pages of the national CAC and the provincial CAC of the province named. Hostile 
 the norm here: the service (`tipoffs.services.tipoff_submit`) rate-limits per address and
 guards against spam; the templates show everything escaped."""
 
+import secrets
+
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core import signing
@@ -21,7 +23,7 @@ from reports.selectors import organization_search
 
 from . import services
 from .forms import TipOffDismissForm, TipOffForm, TipOffRecordForm
-from .models import TipOff
+from .models import TipOff, receipt_number
 
 SIGNER_SALT = "reports.tipoff.rendered_at"  # unchanged: forms already shown stay valid
 
@@ -42,6 +44,9 @@ def render_time(token: str) -> float | None:
         return float(_signer().unsign(token or ""))
     except (signing.BadSignature, ValueError):
         return None
+
+
+RECEIPT_KEY = "tipoff_receipt"
 
 
 class TipOffView(View):
@@ -67,11 +72,15 @@ class TipOffView(View):
             services.tipoff_submit(
                 data={"website": request.POST["website"]}, address="", rendered_at=None
             )
+            # a number like any other, so that the page does not tell the robot it was caught
+            request.session[RECEIPT_KEY] = receipt_number(
+                timezone.localtime().year, secrets.randbelow(900_000) + 100_000
+            )
             return redirect("tipoffs:thanks")
         if not form.is_valid():
             return self._render(request, form, status=422)
         try:
-            services.tipoff_submit(
+            tipoff = services.tipoff_submit(
                 data=form.service_data(),
                 address=client_address(request),
                 rendered_at=render_time(form.cleaned_data.get("rendered_at")),
@@ -82,12 +91,16 @@ class TipOffView(View):
         except ValidationError as exc:
             form.add_service_errors(exc)
             return self._render(request, form, status=422)
+        request.session[RECEIPT_KEY] = tipoff.receipt
         return redirect("tipoffs:thanks")
 
 
 class TipOffThanksView(View):
     def get(self, request):
-        return render(request, "tipoffs/thanks.html")
+        """Shows the receipt number once, to the browser that sent the tip-off."""
+        return render(
+            request, "tipoffs/thanks.html", {"receipt": request.session.pop(RECEIPT_KEY, "")}
+        )
 
 
 # --- Triage ---------------------------------------------------------------------------------

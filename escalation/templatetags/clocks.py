@@ -34,10 +34,12 @@ def duration(value) -> str:
 
 
 @register.inclusion_tag("escalation/_clock.html")
-def clock(report, kind: str, compact: bool = False):
-    """The report's clock of a kind (from its prefetched `deadlines`), as the law sees it."""
+def clock(report, kind: str, compact: bool = False, neutral: bool = False):
+    """The report's clock of a kind (from its prefetched `deadlines`), as the law sees it.
+    `neutral`: someone else's clock (an operator looking at the authority's forward clock):
+    shown for information, not in a task's warning colour."""
     state = clock_state(pick_clock(report.deadlines.all(), kind), timezone.now())
-    return {"clock": state, "kind": kind, "compact": compact}
+    return {"clock": state, "kind": kind, "compact": compact, "neutral": neutral}
 
 
 @register.simple_tag

@@ -107,7 +107,8 @@ def report_followup(
         message = _("%(org)s filed a %(kind)s on %(ref)s.")
     notify_users(
         users=recipients,
-        kind=Notification.Kind.INFO_SUPPLIED,
+        # "information supplied" only when it answers a request; otherwise what it is
+        kind=Notification.Kind.INFO_SUPPLIED if open_requests else Notification.Kind.FOLLOWUP_FILED,
         report=report,
         message=message
         % {
@@ -180,7 +181,7 @@ def report_summary(
     report_event_create(report=report, kind=ReportEvent.Kind.SUMMARY_FILED, at=now, actor=user)
     notify_users(
         users=summary_recipients(report),
-        kind=Notification.Kind.INFO_SUPPLIED,
+        kind=Notification.Kind.SUMMARY_FILED,
         report=report,
         message=_("%(org)s filed the summary report on %(ref)s.")
         % {"org": report.organization.name, "ref": report.reference},

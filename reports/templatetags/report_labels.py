@@ -15,6 +15,14 @@ def indicator_label(key: str) -> str:
 
 
 @register.filter
+def person(user) -> str:
+    """A person by name (the username only when no name is recorded)."""
+    if user is None:
+        return ""
+    return user.get_full_name() or user.get_username()
+
+
+@register.filter
 def indicator_value(value, key: str) -> str:
     """An indicator's value in words (a choice's label, not its code)."""
     return indicator_value_label(key, value)

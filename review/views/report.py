@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 
+from accounts.models import Membership
 from accounts.roles import roles_of
 from core.exceptions import ActionForbidden, InvalidTransition
 from escalation.constants import Kind
@@ -148,11 +149,19 @@ class ReportPage:
                 result.append((action, _make_form(action, self.report)))
         return result
 
+    def _colleague_ids(self) -> set:
+        return set(
+            Membership.objects.filter(organization_id=self.report.organization_id).values_list(
+                "user_id", flat=True
+            )
+        )
+
     def context(self) -> dict:
         report = self.report
         now = timezone.now()
         open_requests = [r for r in report.info_requests.all() if r.answered_at is None]
         drafting_for = self.user_roles.reporter_of | self.user_roles.drafter_of
+        is_staff_viewer = bool(self.roles - {workflow.REPORTER}) or self.user_roles.can_act_as_staff
         return {
             "report": report,
             "can_edit": report.status == Status.DRAFT and report.organization_id in drafting_for,
@@ -161,8 +170,10 @@ class ReportPage:
             "failed": self.failed,
             "feedback": self.feedback,
             "is_reporter": workflow.REPORTER in self.roles,
-            "is_staff_viewer": bool(self.roles - {workflow.REPORTER})
-            or self.user_roles.can_act_as_staff,
+            "is_staff_viewer": is_staff_viewer,
+            # the operator's own people, named on the timeline; an authority's staff are
+            # not named to the operator (their usernames are internal)
+            "colleague_ids": set() if is_staff_viewer else self._colleague_ids(),
             "open_requests": open_requests,
             "info_requests": list(report.info_requests.all()),
             "followups": list(report.followups.all()),

@@ -56,7 +56,29 @@
     }
   }
 
+  function empty(id) {
+    // nothing to count: say so, instead of a pie of equal slices of nothing
+    draw(id, {
+      title: {
+        text: labels.noData,
+        left: "center",
+        top: "middle",
+        textStyle: { color: "#6c757d", fontSize: 14, fontWeight: "normal" },
+      },
+      series: [],
+    });
+    var el = document.getElementById(id);
+    if (el) el.dataset.empty = "true";
+  }
+
   function pie(id, rows, colorFor) {
+    var total = rows.reduce(function (sum, r) { return sum + (r.count || 0); }, 0);
+    if (!total) {
+      empty(id);
+      return;
+    }
+    var el = document.getElementById(id);
+    if (el) delete el.dataset.empty;
     draw(id, {
       tooltip: { trigger: "item", formatter: "{b}: {c} ({d}%)" },
       legend: { bottom: 0, type: "scroll" },
@@ -81,7 +103,11 @@
     var names = rows.map(function (r) { return r.label; });
     var values = rows.map(function (r) { return r.count; });
     var category = { type: "category", data: names, axisLabel: { interval: 0 } };
-    var value = { type: "value", minInterval: 1 };
+    var value = {
+      type: "value",
+      minInterval: 1,
+      axisLabel: { formatter: function (v) { return window.PortalFigures.big(v); } },
+    };
     if (horizontal) {
       names.reverse();
       values.reverse();
@@ -177,7 +203,12 @@
   function loadSummary() {
     return getJSON("summary").then(function (data) {
       asOf(data.as_of);
-      setText("total", data.total);
+      setText("total", window.PortalFigures.big(data.total));
+      var total = document.getElementById("total");
+      if (total) {
+        total.dataset.count = data.total;
+        total.title = String(data.total);
+      }
       pie("chart-level", data.by_level, function (r) { return LEVEL_COLORS[r.key]; });
       bars("chart-status", data.by_status, false);
       pie("chart-channel", data.by_channel);
@@ -328,6 +359,7 @@
       asOf: root.dataset.labelAsOf,
       stale: root.dataset.labelStale,
       never: root.dataset.labelNever,
+      noData: root.dataset.labelNoData,
     };
     Promise.all([loadFigures(), loadLive()]).then(function () {
       root.dataset.loaded = "true";

@@ -40,6 +40,44 @@
     form.addEventListener("submit", function () {
       submitting = true;
     });
+
+    // Nothing typed is lost: changes not yet saved mark the form dirty; a successful
+    // autosave clears it (unless more was typed meanwhile); leaving the page warns, and the
+    // last changes are sent as the page goes (navigator.sendBeacon to the autosave endpoint).
+    var edits = 0;
+    var savedEdits = 0;
+    var inFlight = 0;
+    function markDirty() {
+      edits += 1;
+    }
+    form.addEventListener("input", markDirty);
+    form.addEventListener("change", markDirty);
+    function dirty() {
+      return !submitting && edits !== savedEdits;
+    }
+    var autosaveEl = document.getElementById("autosave");
+    document.body.addEventListener("htmx:beforeRequest", function (event) {
+      if (event.detail.elt === autosaveEl) inFlight = edits;
+    });
+    document.body.addEventListener("htmx:afterRequest", function (event) {
+      if (event.detail.elt !== autosaveEl || !event.detail.successful) return;
+      if (document.querySelector("#autosave-status .autosave-ok")) savedEdits = inFlight;
+    });
+    window.addEventListener("beforeunload", function (event) {
+      if (!dirty()) return;
+      event.preventDefault();
+      event.returnValue = "";
+    });
+    function flush() {
+      if (!dirty() || !navigator.sendBeacon || !autosaveEl) return;
+      if (navigator.sendBeacon(autosaveEl.getAttribute("hx-post"), new FormData(form))) {
+        savedEdits = edits;
+      }
+    }
+    window.addEventListener("pagehide", flush);
+    document.addEventListener("visibilitychange", function () {
+      if (document.visibilityState === "hidden") flush();
+    });
     var autosave = document.getElementById("autosave");
     // The blank form's first save created the draft: show its reference, and make a reload
     // open the draft (the form keeps posting to the new-draft endpoints, which find it).

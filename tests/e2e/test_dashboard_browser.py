@@ -130,3 +130,41 @@ def test_journey_operator_files_reviewer_forwards_national_sees_it(
     assert int(national.locator("#total").inner_text()) >= 1
     national.screenshot(path=str(artifacts / "dashboard-journey.png"), full_page=True)
     assert console_errors == []
+
+
+def test_an_empty_pie_says_no_data(demo, live_server, page, console_errors):
+    """Issue 13, point 6: with nothing to count, a pie is not four equal slices of nothing."""
+    console_errors.watch(page)
+    page.set_viewport_size({"width": 1366, "height": 900})
+    login(page, live_server, "national", DEMO_PASSWORD, next_url="/dashboard/")
+    page.goto(f"{live_server.url}/dashboard/")
+    wait_for_dashboard(page)
+    assert int(page.locator("#total").inner_text()) == 0
+    for name in ("chart-level", "chart-channel"):
+        chart = page.locator(f"#{name}")
+        assert chart.get_attribute("data-rendered") == "true", name
+        assert chart.get_attribute("data-empty") == "true", name
+        title = page.evaluate(
+            f"echarts.getInstanceByDom(document.getElementById('{name}')).getOption().title[0].text"
+        )
+        assert title == "暂无数据"
+        series = page.evaluate(
+            f"echarts.getInstanceByDom(document.getElementById('{name}')).getOption().series.length"
+        )
+        assert series == 0
+    assert console_errors == []
+
+
+def test_large_figures_read_in_wan_and_yi(demo, live_server, page):
+    """Issue 13, point 10: 万/亿 for large figures on the Chinese dashboard."""
+    login(page, live_server, "national", DEMO_PASSWORD, next_url="/dashboard/")
+    page.goto(f"{live_server.url}/dashboard/")
+    wait_for_dashboard(page)
+    big = "n => PortalFigures.big(n)"
+    assert page.evaluate(f"({big})(9999)") == "9999"
+    assert page.evaluate(f"({big})(12345)") == "1.23万"
+    assert page.evaluate(f"({big})(2000000)") == "200万"
+    assert page.evaluate(f"({big})(345000000)") == "3.45亿"
+    assert page.evaluate("PortalFigures.big(2000000, 'en')") == "2,000,000"
+    total = page.locator("#total")
+    assert total.inner_text() == total.get_attribute("data-count")  # small: exact

@@ -142,3 +142,65 @@ def test_answering_no_creates_no_draft_until_something_is_typed(demo, live_serve
     assert report.title == "官网首页被篡改" and report.status == Status.DRAFT
     assert page.locator("#draft-reference").inner_text() == report.reference
     assert page.url.endswith(f"/reports/{report.pk}/edit/")
+
+
+def test_typing_is_saved_within_two_seconds_and_the_deadline_header_goes_live(
+    demo, live_server, page
+):
+    """Issue 13, point 2: autosave within 2 s of the last keystroke; the filing deadline
+    appears in the header as soon as the discovery time is saved, without a reload."""
+    report = report_create(user=demo["operator-general"], data={"title": "草稿"})
+    open_form(page, live_server, report)
+    assert page.locator("#file-clock .clock").count() == 0  # no discovery time yet: "—"
+
+    discovered = timezone.localtime(timezone.now() - timedelta(minutes=20))
+    page.fill("#id_discovered_at", discovered.strftime("%Y-%m-%dT%H:%M"))
+    page.locator("#id_location").click()
+    page.keyboard.type("广州")
+    with page.expect_response(lambda r: r.url.endswith("/autosave/")):
+        page.clock.run_for(2_000)
+    page.locator("#autosave-status .autosave-ok").wait_for()
+    report.refresh_from_db()
+    assert report.location == "广州" and report.discovered_at is not None
+    assert page.locator("#file-clock .clock").count() == 1  # live, no reload
+
+
+def test_leaving_with_unsaved_typing_warns_and_saves_it(demo, live_server, page):
+    """Issue 13, point 2: a menu link clicked right after typing warns before leaving, and
+    what was typed is sent as the page goes."""
+    report = report_create(user=demo["operator-general"], data={"title": "草稿"})
+    open_form(page, live_server, report)
+    dialogs = []
+
+    def accept(dialog):
+        dialogs.append(dialog.type)
+        dialog.accept()
+
+    page.on("dialog", accept)
+    page.locator("#id_title").click()
+    page.keyboard.press("End")
+    page.keyboard.type("（未保存）")
+    page.locator("a.nav-link[href='/reports/']").click()
+    page.wait_for_url("**/reports/")
+    assert dialogs == ["beforeunload"]
+    for _attempt in range(50):  # the beacon is answered after the page has gone
+        report.refresh_from_db()
+        if report.title == "草稿（未保存）":
+            break
+        page.wait_for_timeout(100)
+    assert report.title == "草稿（未保存）"
+
+
+def test_a_printed_report_page_shows_the_report_not_the_controls(demo, live_server, page):
+    """The print stylesheet of the report page (issue 13, "a print stylesheet")."""
+    from reports.services.submission import report_submit
+
+    report = report_submit(user=demo["operator-general"], pk=complete_draft(demo).pk)
+    login(page, live_server, "operator-general", DEMO_PASSWORD, next_url=f"/reports/{report.pk}/")
+    page.goto(f"{live_server.url}/reports/{report.pk}/")
+    assert page.locator(".portal-navbar").is_visible()
+    page.emulate_media(media="print")
+    assert not page.locator(".portal-navbar").is_visible()
+    assert not page.locator("#operator-actions").is_visible()
+    assert page.locator(".report-reference").is_visible()
+    assert page.locator("#timeline").is_visible()

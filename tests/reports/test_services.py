@@ -428,11 +428,12 @@ def test_a_followup_tells_the_assignee_or_else_the_receiving_reviewers(demo, now
     op, gd = demo["operator-general"], demo["reviewer-gd"]
     unclaimed = submitted(demo, now)
     report_followup(user=op, pk=unclaimed.pk, data={"kind": "progress", "body": "a"}, now=now)
-    assert told(unclaimed, "info_supplied") == {"reviewer-gd"}
+    # a 续报 is notified as a follow-up, not as "information supplied" (issue 13, point 8)
+    assert told(unclaimed, "followup_filed") == {"reviewer-gd"}
     claimed = submitted(demo, now)
     report_claim(user=gd, pk=claimed.pk, now=now)
     report_followup(user=op, pk=claimed.pk, data={"kind": "progress", "body": "b"}, now=now)
-    assert told(claimed, "info_supplied") == {"reviewer-gd"}
+    assert told(claimed, "followup_filed") == {"reviewer-gd"}
 
 
 def test_a_followup_answers_the_open_request_and_meets_its_clock(demo, now):
@@ -538,7 +539,8 @@ def test_the_summary_report_is_written_and_meets_its_clock(demo, now):
     assert clock.outcome == "met" and clock.met_at == filed_at and clock.lateness is None
     event = report.events.get(kind="summary_filed")
     assert (event.actor, event.at) == (op, filed_at)
-    assert told(report, "info_supplied") == {"reviewer-gd"}
+    # notified as the summary report, not "information supplied" (issue 13, point 8)
+    assert told(report, "summary_filed") == {"reviewer-gd"}
 
 
 def test_the_summary_report_goes_to_the_national_tier_once_forwarded(demo, now):
@@ -548,7 +550,7 @@ def test_the_summary_report_goes_to_the_national_tier_once_forwarded(demo, now):
     report_forward(user=demo["reviewer-gd"], pk=report.pk, now=now)
     report_handling_ended(user=op, pk=report.pk, handling_ended_at=now, now=now)
     report_summary(user=op, pk=report.pk, data=SUMMARY, now=now)
-    assert told(report, "info_supplied") == {"national", "reviewer-gd"}
+    assert told(report, "summary_filed") == {"national", "reviewer-gd"}
 
 
 def test_a_summary_filed_after_30_days_is_late(demo, now):

@@ -40,7 +40,7 @@ def last_change(obj):
 def told_about_tipoffs(since) -> set[str]:
     return set(
         Notification.objects.filter(
-            report=None, kind="report_received", created_at=since
+            report=None, kind="tipoff_received", created_at=since
         ).values_list("user__username", flat=True)
     )
 

@@ -4,10 +4,14 @@ triaged by the national CAC and the provincial CAC of the province named."""
 import pytest
 from django.core.exceptions import ValidationError
 from django.http import Http404
+from django.urls import reverse
 
 from core.exceptions import InvalidTransition
 from notifications.models import Notification
 from review.services.requests import report_require
+from tests.helpers import login
+from tests.security.test_pages import GOOD as FORM
+from tests.security.test_pages import _signed
 from tipoffs.models import TipOff
 from tipoffs.services import (
     TIPOFF_PER_HOUR,
@@ -40,7 +44,8 @@ def test_a_tipoff_lands_in_the_national_and_provincial_queues(demo, now):
     assert tipoff in tipoff_queue(user=demo["reviewer-gd"])
     assert tipoff not in tipoff_queue(user=demo["reviewer-bj"])
     assert not tipoff_queue(user=demo["operator-general"]).exists()
-    assert Notification.objects.filter(user=demo["national"], kind="report_received").exists()
+    # a tip-off is announced as one, not as "a new report" (issue 13, point 8)
+    assert Notification.objects.filter(user=demo["national"], kind="tipoff_received").exists()
     assert tipoff.source_hash != "203.0.113.7" and len(tipoff.source_hash) == 64
 
 
@@ -115,3 +120,27 @@ def test_a_reviewer_requires_reports_only_from_operators_reporting_to_it(demo, n
     assert "organization" in info.value.message_dict
     report = report_require(user=demo["national"], organization=beijing_unit, title="泄露", now=now)
     assert report.requested_by.code == "national-cac"
+
+
+def test_the_tipster_gets_a_receipt_number_to_quote(demo, client):
+    """Issue 13, point 10: a receipt number for a public tip-off."""
+    response = client.post(reverse("tipoffs:form"), {**FORM, "rendered_at": _signed(30)})
+    tipoff = TipOff.objects.get()
+    assert tipoff.receipt.startswith("JB-") and tipoff.receipt.endswith(f"{tipoff.pk:06d}")
+    thanks = client.get(response.url).content.decode()
+    assert tipoff.receipt in thanks and "举报编号" in thanks
+    # shown once: a reload does not show it again
+    assert tipoff.receipt not in client.get(response.url).content.decode()
+    # the triage page names it too
+    login(client, demo["national"])
+    detail = client.get(reverse("tipoffs:detail", args=[tipoff.pk])).content.decode()
+    assert tipoff.receipt in detail
+
+
+def test_the_honeypot_gets_a_number_too_and_nothing_is_stored(demo, client):
+    response = client.post(
+        reverse("tipoffs:form"),
+        {**FORM, "website": "http://spam.example", "rendered_at": _signed(30)},
+    )
+    assert "JB-" in client.get(response.url).content.decode()
+    assert not TipOff.objects.exists()
