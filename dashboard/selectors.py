@@ -37,7 +37,7 @@ from escalation.constants import Outcome
 from escalation.rules import is_overdue
 from escalation.selectors import sweep_status
 from reports.constants import SERIOUS, Channel, Severity, Status, Tier
-from reports.models import Category
+from reports.models import Category, Finding
 from reports.selectors import report_list
 from review.selectors import watch_list
 
@@ -258,6 +258,8 @@ def stats_compliance(*, scope: DashboardScope, filters: DashboardFilters) -> dic
         named = dict(zip(measures, counts, strict=True))
         by_channel.setdefault(channel, Counter()).update(named)
         by_authority.setdefault(authority, Counter()).update(named)
+    qs = facts(scope, filters)
+    found = findings_by_channel(qs)
     channels = []
     for value, label in Channel.choices:
         row = by_channel.get(value, {"file_due": 0, "file_late": 0})
@@ -270,10 +272,10 @@ def stats_compliance(*, scope: DashboardScope, filters: DashboardFilters) -> dic
                 "on_time": due - late,
                 "late": late,
                 "on_time_share": round((due - late) / due, 4) if due else None,
+                "findings": found.get(value, dict.fromkeys(Finding.Kind.values, 0)),
             }
         )
 
-    qs = facts(scope, filters)
     forwarded = Q(forwarded_at__isnull=False)
     # Percentiles over the forwarded reports only, read from a covering index in authority
     # order (ordered-set aggregates do not run in parallel: keep their input small).
@@ -314,6 +316,22 @@ def stats_compliance(*, scope: DashboardScope, filters: DashboardFilters) -> dic
         )
     authorities.sort(key=lambda r: (-r["forwarded"], -r["reports"], r["name"]))
     return {"channels": channels, "authorities": authorities}
+
+
+def findings_by_channel(fact_rows) -> dict[str, dict[str, int]]:
+    """Art. 10 findings (迟报, 漏报, 谎报, 瞒报) on the reports of these facts, counted by
+    channel and kind (read from the findings themselves: they are few)."""
+    counted = (
+        Finding.objects.filter(report_id__in=fact_rows.values("report_id"))
+        .values("report__channel", "kind")
+        .annotate(n=Count("pk"))
+        .order_by()
+        .values_list("report__channel", "kind", "n")
+    )
+    result: dict[str, dict[str, int]] = {}
+    for channel, kind, n in counted:
+        result.setdefault(channel, dict.fromkeys(Finding.Kind.values, 0))[kind] = n
+    return result
 
 
 def _round(value):

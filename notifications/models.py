@@ -17,6 +17,7 @@ class Notification(models.Model):
         REMINDER = "reminder", _("Deadline reminder")
         REPORT_REQUIRED = "report_required", _("An authority requires a report")
         DRAFTED_BY_PROVIDER = "drafted_by_provider", _("A service provider drafted a report")
+        FINDING_RECORDED = "finding_recorded", _("A finding on your reporting")
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,

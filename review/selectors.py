@@ -14,6 +14,7 @@ from escalation.selectors import open_clocks_of_outer_report, overdue_clocks
 from reports.constants import SERIOUS, Status, Tier
 from reports.models import (
     Attachment,
+    Finding,
     FollowUp,
     InfoRequest,
     Report,
@@ -133,6 +134,9 @@ def report_page_get(*, user, pk) -> Report:
                 queryset=InfoRequest.objects.select_related("authority", "requested_by"),
             ),
             Prefetch("followups", queryset=FollowUp.objects.select_related("created_by")),
+            Prefetch(
+                "findings", queryset=Finding.objects.select_related("authority", "recorded_by")
+            ),
             Prefetch(
                 "attachments",
                 queryset=Attachment.objects.select_related("uploaded_by", "followup"),

@@ -144,3 +144,41 @@ class SummaryReport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.report} summary"
+
+
+class Finding(models.Model):
+    """Art. 10: an authority's finding that the operator reported late (迟报), missed a
+    report (漏报), reported falsely (谎报) or concealed (瞒报), with its reason."""
+
+    class Kind(models.TextChoices):
+        LATE = "late", _("Late report (迟报)")
+        MISSED = "missed", _("Missed report (漏报)")
+        FALSE = "false", _("False report (谎报)")
+        CONCEALED = "concealed", _("Concealed incident (瞒报)")
+
+    report = models.ForeignKey(
+        Report, verbose_name=_("report"), on_delete=models.CASCADE, related_name="findings"
+    )
+    kind = models.CharField(_("finding"), max_length=12, choices=Kind.choices)
+    reason = BoundedTextField(_("reason"), max_length=TEXT_MAX)
+    authority = models.ForeignKey(
+        Authority, verbose_name=_("authority"), on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    recorded_at = models.DateTimeField(_("recorded at"))
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["recorded_at", "pk"]
+        verbose_name = _("finding")
+        verbose_name_plural = _("findings")
+        indexes = [models.Index(fields=["report", "kind"], name="finding_report_kind")]
+
+    def __str__(self) -> str:
+        return f"{self.report} {self.get_kind_display()}"

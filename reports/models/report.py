@@ -334,6 +334,7 @@ class ReportEvent(models.Model):
         CLOSED = "closed", _("Closed")
         ATTACHMENT_ADDED = "attachment_added", _("Evidence attached")
         DISCOVERY_CHANGED = "discovery_changed", _("Time of discovery changed")
+        FINDING_RECORDED = "finding_recorded", _("Finding recorded (迟报 / 漏报 / 谎报 / 瞒报)")
 
     report = models.ForeignKey(
         Report, verbose_name=_("report"), on_delete=models.CASCADE, related_name="events"

@@ -266,3 +266,89 @@ def test_the_data_migration_copies_already_forwarded_cii_reports_to_the_mps(demo
     migration.copy_to_mps(apps, None)  # idempotent
     assert report.copied_to.filter(code="mps").count() == 1
     assert not other.copied_to.filter(code="mps").exists()
+
+
+# --- item 20: findings of late, missed, false or concealed reporting (Art. 10) -------------
+
+
+def test_a_reviewer_records_a_finding_on_the_report_its_history_and_timeline(
+    demo, now, api_for, web_for
+):
+    from reports.models import Finding
+
+    report = submitted(demo, now, severity_declared="significant")
+    url = f"/api/v1/reports/{report.pk}/findings/"
+    gd = api_for("reviewer-gd")
+    assert "findings" in gd.get(f"/api/v1/reports/{report.pk}/").json()["actions"]
+    # bad input: a field error, nothing stored
+    bad = gd.post(url, {"kind": "slow", "reason": ""}, format="json")
+    assert bad.status_code == 400 and {"kind", "reason"} <= set(bad.json())
+    assert gd.post(url, {"kind": "late", "reason": "  "}, format="json").status_code == 400
+    assert not Finding.objects.exists()
+    # others may not
+    body = {"kind": "late", "reason": "x"}
+    assert api_for("operator-general").post(url, body, format="json").status_code == 403
+    assert api_for("reviewer-bj").post(url, body, format="json").status_code == 404
+    # when
+    response = gd.post(url, {"kind": "late", "reason": "发现后6小时才报告"}, format="json")
+    # then
+    assert response.status_code == 200, response.content
+    (shown,) = response.json()["findings"]
+    assert (shown["kind"], shown["reason"], shown["recorded_by"]) == (
+        "late",
+        "发现后6小时才报告",
+        "reviewer-gd",
+    )
+    assert shown["authority"]["name"] == "广东省委网信办"
+    finding = Finding.objects.get()
+    assert finding.history.get().history_type == "+"
+    event = report.events.get(kind="finding_recorded")
+    assert event.actor == demo["reviewer-gd"] and "迟报" in event.note
+    assert "operator-general" in told(report, "finding_recorded")
+    operator_view = api_for("operator-general").get(f"/api/v1/reports/{report.pk}/").json()
+    assert [f["kind"] for f in operator_view["findings"]] == ["late"]
+    page = web_for("reviewer-gd").get(f"/reports/{report.pk}/").content.decode()
+    assert "发现后6小时才报告" in page and 'data-action="finding"' in page
+
+
+def test_a_national_official_records_findings_and_they_count_in_compliance(
+    demo, now, api_for, web_for
+):
+    import csv
+    import io
+
+    from review.services.findings import report_record_finding
+    from review.services.forwarding import report_forward
+
+    report = submitted(demo, now)  # major, general channel
+    report_forward(user=demo["reviewer-gd"], pk=report.pk, now=now)
+    cii = submitted(demo, now, username="operator-cii", severity_declared="significant")
+    nat = demo["national"]
+    report_record_finding(user=nat, pk=report.pk, kind="concealed", reason="隐瞒影响", now=now)
+    report_record_finding(user=nat, pk=report.pk, kind="false", reason="虚报损失", now=now)
+    report_record_finding(
+        user=demo["reviewer-energy"], pk=cii.pk, kind="missed", reason="未报", now=now
+    )
+    assert report.findings.get(kind="concealed").authority.kind == "national_cac"
+    # the compliance figures
+    data = api_for("national").get("/api/v1/stats/compliance/", {"date_from": "2026-01-01"}).json()
+    by_channel = {row["channel"]: row["findings"] for row in data["channels"]}
+    assert by_channel["general"] == {"late": 0, "missed": 0, "false": 1, "concealed": 1}
+    assert by_channel["cii"] == {"late": 0, "missed": 1, "false": 0, "concealed": 0}
+    assert by_channel["central"] == {"late": 0, "missed": 0, "false": 0, "concealed": 0}
+    # and the export
+    response = web_for("national").get(
+        "/dashboard/export/compliance.csv", {"date_from": "2026-01-01"}
+    )
+    raw = b"".join(response.streaming_content).decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(raw)))
+    header = rows[0]
+    column = header.index(next(h for h in header if "瞒报" in h))
+    from django.utils import translation
+
+    from reports.constants import Channel
+
+    with translation.override("zh-hans"):
+        label = str(Channel.GENERAL.label)
+    (general,) = [r for r in rows if r[0] == label]
+    assert general[column] == "1"
