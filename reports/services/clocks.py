@@ -49,14 +49,19 @@ def sync_file_clock(report, now: datetime) -> None:
         )
 
 
-def sync_forward_clock(report, now: datetime, reason: str) -> None:
+def sync_forward_clock(report, now: datetime, reason: str, *, may_close: bool = True) -> None:
     """A report that becomes serious at the receiving tier opens the forward clock at that
-    moment (unless it runs); one that stops being serious closes it as not required."""
+    moment (unless it runs); one that stops being serious closes it as not required — only
+    by the authority's own grade (`may_close` False: an operator's follow-up never does).
+    A forward clock closed and needed again reopens with its first instants, never a fresh
+    window (docs/DECISIONS.md, "Clocks")."""
     if report.tier != Tier.RECEIVING or report.status == Status.DRAFT:
         return
     if report.is_serious:
-        deadline_open(report=report, kind=Kind.FORWARD, opened_at=now, now=now)
-    else:
+        first = report.deadlines.filter(kind=Kind.FORWARD).order_by("opened_at", "pk").first()
+        opened_at = first.opened_at if first is not None else now
+        deadline_open(report=report, kind=Kind.FORWARD, opened_at=opened_at, now=now)
+    elif may_close:
         deadline_cancel(report=report, kind=Kind.FORWARD, at=now, reason=reason)
 
 

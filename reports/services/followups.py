@@ -13,7 +13,7 @@ from escalation.services.clocks import deadline_meet, deadline_open
 from notifications.models import Notification
 from notifications.services import notify_users
 
-from ..constants import REPORTABLE, Status, Tier
+from ..constants import REPORTABLE, SEVERITY_RANK, Severity, Status, Tier
 from ..contents import FOLLOWUP_ITEMS, SUMMARY_FIELDS
 from ..events import report_event_create
 from ..indicators import clean_indicators
@@ -71,6 +71,10 @@ def report_followup(
         report.severity_declared = followup.severity_declared
         changed.append("severity_declared")
     apply_grading(report)
+    if SEVERITY_RANK[Severity(report.severity)] < SEVERITY_RANK[Severity(before)]:
+        # the operator may lower what it declares, not the level the authority's clocks run
+        # on: only the authority's grade (with its reason) lowers that
+        report.severity = before
     changed += ["severity_suggested", "criteria_met", "severity"]
     was_awaiting = report.status == Status.AWAITING_OPERATOR
     was_closed = report.status == Status.CLOSED
@@ -97,7 +101,7 @@ def report_followup(
         deadline_meet(report=report, kind=Kind.INFO_REQUEST, at=now)
         report_event_create(report=report, kind=ReportEvent.Kind.INFO_SUPPLIED, at=now, actor=user)
     if before != report.severity:
-        sync_forward_clock(report, now, _("The operator's follow-up graded it below major."))
+        sync_forward_clock(report, now, "", may_close=False)
         sync_summary_clock(report, now, may_close=False)
     if was_closed:
         recipients = holding_staff(report)

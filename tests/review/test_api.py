@@ -640,14 +640,15 @@ class TestFollowUps:
         assert field in response.json()
         assert snapshot(report.pk) == before
 
-    def test_not_on_a_closed_report(self, api_for, demo):
+    def test_also_on_a_closed_report(self, api_for, demo):
+        """补报 and 续报 stay possible after closure (issue 11, item 15)."""
         report = closed_receiving(demo)
-        before = snapshot(report.pk)
         response = api_for("operator-general").post(
             url("followups", report.pk), {"kind": "progress", "body": "x"}, "json"
         )
-        assert response.status_code == 409
-        assert snapshot(report.pk) == before
+        assert response.status_code == 201
+        report.refresh_from_db()
+        assert report.status == "closed" and report.followups.count() == 1
 
 
 class TestForwardNotifyAcknowledgeClose:

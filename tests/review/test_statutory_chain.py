@@ -2,6 +2,7 @@
 issue at its boundary. State is driven through the services; time is the `now` each one is
 given, and time-machine where the sweep, the API or the pages read the clock."""
 
+import re
 from datetime import timedelta
 
 import time_machine
@@ -72,7 +73,8 @@ def test_an_unanswered_information_request_past_its_due_time_is_no_legal_breach(
         )
     assert response.status_code == 200
     page = response.content.decode()
-    assert "日志？" in page and "迟报" not in page
+    assert "日志？" in page
+    assert not re.search(r"迟报 \d", page)  # no "late by …" badge anywhere
     assert "无法定时限" in page  # the request's due time is the authority's own
     # answered two days late: met late against the authority's time, still no legal lateness
     report_followup(
@@ -352,3 +354,61 @@ def test_a_national_official_records_findings_and_they_count_in_compliance(
         label = str(Channel.GENERAL.label)
     (general,) = [r for r in rows if r[0] == label]
     assert general[column] == "1"
+
+
+# --- item 11: no one restarts or cancels an authority's clock but the authority ------------
+
+
+def test_an_operators_followup_lowering_its_level_never_closes_the_forward_clock(demo, now):
+    from reports.services.followups import report_followup
+
+    report = submitted(demo, now)  # major: the forward clock runs from now, 1 h
+    clock = report.deadlines.get(kind="forward")
+    # when the operator declares 较大 and lower indicators in a follow-up
+    report_followup(
+        user=demo["operator-general"],
+        pk=report.pk,
+        data={
+            "kind": "progress",
+            "body": "影响比预想的小",
+            "severity_declared": "significant",
+            "indicators": {"people_affected": 5},
+        },
+        now=now + timedelta(minutes=10),
+    )
+    # then the declaration is recorded, but the clock and the level it runs on stand
+    report.refresh_from_db()
+    assert report.severity_declared == "significant" and report.severity == "major"
+    clock.refresh_from_db()
+    assert (clock.outcome, clock.opened_at, clock.statutory_due_at) == (
+        "open",
+        now,
+        now + timedelta(hours=1),
+    )
+    # and the portal still forwards it by itself before the limit
+    with time_machine.travel(clock.act_at, tick=False):
+        deadlines_sweep()
+    report.refresh_from_db()
+    assert report.tier == "national" and report.forwarding.automatic
+
+
+def test_only_the_reviewers_grade_closes_it_and_grading_up_again_keeps_the_first_instants(
+    demo, now
+):
+    from review.services.triage import report_grade
+
+    gd = demo["reviewer-gd"]
+    report = submitted(demo, now)
+    report_grade(user=gd, pk=report.pk, severity="significant", reason="核实", now=now)
+    assert report.deadlines.get(kind="forward").outcome == "not_required"
+    # graded up again 70 minutes later: the clock runs from the first instants (past its
+    # limit), never a fresh hour
+    later = now + timedelta(minutes=70)
+    report_grade(user=gd, pk=report.pk, severity="major", reason="再次升级", now=later)
+    reopened = report.deadlines.get(kind="forward", outcome="open")
+    assert (reopened.opened_at, reopened.statutory_due_at) == (now, now + timedelta(hours=1))
+    assert reopened.next_fire_at == later  # due at once
+    with time_machine.travel(later, tick=False):
+        deadlines_sweep()
+    reopened.refresh_from_db()
+    assert reopened.outcome == "late" and reopened.lateness == timedelta(minutes=10)
