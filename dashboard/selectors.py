@@ -24,10 +24,14 @@ from django.db.models import (
     F,
     FloatField,
     Func,
+    IntegerField,
+    OuterRef,
     Q,
+    Subquery,
     Sum,
     Value,
 )
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 
@@ -259,7 +263,16 @@ def stats_compliance(*, scope: DashboardScope, filters: DashboardFilters) -> dic
         by_channel.setdefault(channel, Counter()).update(named)
         by_authority.setdefault(authority, Counter()).update(named)
     qs = facts(scope, filters)
-    found = findings_by_channel(qs)
+    # the authorities' names, with the findings on their reports (one query)
+    names = Authority.objects.annotate(**finding_counts(qs)).in_bulk(
+        [pk for pk in by_authority if pk]
+    )
+    found: dict[str, dict[str, int]] = {}
+    for authority in names.values():
+        for channel in Channel.values:
+            row = found.setdefault(channel, dict.fromkeys(Finding.Kind.values, 0))
+            for kind in Finding.Kind.values:
+                row[kind] += getattr(authority, f"found_{channel}_{kind}")
     channels = []
     for value, label in Channel.choices:
         row = by_channel.get(value, {"file_due": 0, "file_late": 0})
@@ -295,7 +308,6 @@ def stats_compliance(*, scope: DashboardScope, filters: DashboardFilters) -> dic
             authority: (_percentile(values, 0.5), _percentile(values, 0.95))
             for authority, values in delays.items()
         }
-    names = Authority.objects.in_bulk([pk for pk in by_authority if pk])
     authorities = []
     for pk, row in by_authority.items():
         authority = names.get(pk)
@@ -318,20 +330,31 @@ def stats_compliance(*, scope: DashboardScope, filters: DashboardFilters) -> dic
     return {"channels": channels, "authorities": authorities}
 
 
-def findings_by_channel(fact_rows) -> dict[str, dict[str, int]]:
-    """Art. 10 findings (迟报, 漏报, 谎报, 瞒报) on the reports of these facts, counted by
-    channel and kind (read from the findings themselves: they are few)."""
-    counted = (
-        Finding.objects.filter(report_id__in=fact_rows.values("report_id"))
-        .values("report__channel", "kind")
-        .annotate(n=Count("pk"))
-        .order_by()
-        .values_list("report__channel", "kind", "n")
-    )
-    result: dict[str, dict[str, int]] = {}
-    for channel, kind, n in counted:
-        result.setdefault(channel, dict.fromkeys(Finding.Kind.values, 0))[kind] = n
-    return result
+def finding_counts(fact_rows) -> dict:
+    """Annotations of an Authority: the Art. 10 findings (迟报, 漏报, 谎报, 瞒报) on the
+    reports of these facts it received, by channel and kind (`found_<channel>_<kind>`).
+    Summed over the receiving authorities they are the counts by channel (a report has one
+    receiving authority). Read from the findings themselves: they are few."""
+    in_scope = fact_rows.values("report_id")
+    annotations = {}
+    for channel in Channel.values:
+        for kind in Finding.Kind.values:
+            counted = (
+                Finding.objects.filter(
+                    report__receiving_authority_id=OuterRef("pk"),
+                    report__channel=channel,
+                    kind=kind,
+                    report_id__in=in_scope,
+                )
+                .order_by()
+                .values("kind")
+                .annotate(n=Count("pk"))
+                .values("n")[:1]
+            )
+            annotations[f"found_{channel}_{kind}"] = Coalesce(
+                Subquery(counted, output_field=IntegerField()), 0
+            )
+    return annotations
 
 
 def _round(value):
