@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from accounts.models import Authority, Membership, Organization
 from escalation.models import Deadline
+from escalation.rules import summary_due
 from notifications.models import Notification
 from reports.models import Forwarding, Report, SummaryReport
 from reports.services.drafting import report_create
@@ -750,7 +751,7 @@ class TestHandlingEndedAndSummary:
         assert at(body["handling_ended_at"]) == ended
         clock = next(d for d in body["deadlines"] if d["kind"] == "summary")
         assert clock["outcome"] == "open"
-        assert at(clock["due_at"]) == ended + timedelta(days=30)
+        assert at(clock["due_at"]) == summary_due(ended)  # 24:00 Beijing of the 30th day
 
     def test_handling_ends_once(self, api_for, demo):
         report = handling_ended(demo)
@@ -1214,7 +1215,8 @@ def test_the_whole_journey_through_the_api(api_for, demo):
         2 * 24 * 60, operator, "handling-ended", {"handling_ended_at": ended.isoformat()}, pk=pk
     )
     summary_clock = next(d for d in body["deadlines"] if d["kind"] == "summary")
-    assert at(summary_clock["due_at"]) == ended + timedelta(days=30)
+    # 09:00 on 26 Nov in Beijing: due at 24:00 on 26 Dec, Beijing (issue 11, item 14)
+    assert at(summary_clock["due_at"]) == datetime(2026, 12, 26, 16, 0, tzinfo=UTC)
     step(10 * 24 * 60, operator, "summary", SUMMARY_BODY, pk=pk, expect=201)
 
     # then: the timeline, in order, and every clock met
