@@ -365,6 +365,7 @@ class ReportSerializer(serializers.ModelSerializer):
             "other",
             "emergency_plan",
             "protective_measures",
+            "harm_reduced",
             "late_reason",
             "assignee",
             "severity_reviewed",

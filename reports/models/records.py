@@ -85,6 +85,15 @@ class FollowUp(SupplementItems):
     )
     kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
     body = BoundedTextField(_("what is new"), max_length=TEXT_MAX)
+    # Art. 11, added after submission: the emergency plan executed, the protective measures,
+    # and the harm they reduced
+    emergency_plan = BoundedTextField(_("emergency plan followed"), blank=True, max_length=TEXT_MAX)
+    protective_measures = BoundedTextField(
+        _("protective measures in place"), blank=True, max_length=TEXT_MAX
+    )
+    harm_reduced = BoundedTextField(
+        _("harm the plan and measures reduced"), blank=True, max_length=TEXT_MAX
+    )
     indicators = models.JSONField(_("grading indicators"), null=True, blank=True)
     severity_declared = models.CharField(
         _("declared level"), max_length=20, choices=Severity.choices, blank=True

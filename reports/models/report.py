@@ -214,6 +214,9 @@ class Report(SupplementItems):
     protective_measures = BoundedTextField(
         _("protective measures in place"), blank=True, max_length=TEXT_MAX
     )
+    harm_reduced = BoundedTextField(
+        _("harm the plan and measures reduced"), blank=True, max_length=TEXT_MAX
+    )
     late_reason = BoundedTextField(_("reason for late submission"), blank=True, max_length=TEXT_MAX)
 
     assignee = models.ForeignKey(

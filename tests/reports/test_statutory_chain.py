@@ -526,3 +526,52 @@ def test_a_summary_a_second_after_24_00_is_late(demo, now):
     report_summary(user=op, pk=report.pk, data=SUMMARY, now=due + timedelta(seconds=1))
     clock = report.deadlines.get(kind="summary")
     assert clock.outcome == "late" and clock.lateness == timedelta(seconds=1)
+
+
+# --- item 16: Art. 11 after submission -------------------------------------------------------
+
+
+def test_a_followup_adds_the_emergency_plan_the_measures_and_the_harm_they_reduced(
+    demo, now, api_for, web_for
+):
+    report = submitted(demo, now, severity_declared="significant")
+    client = api_for("operator-general")
+    response = client.post(
+        f"/api/v1/reports/{report.pk}/followups/",
+        {
+            "kind": "progress",
+            "body": "应急处置情况",
+            "emergency_plan": "启动二级应急预案",
+            "protective_measures": "隔离受感染主机，切换备用线路",
+            "harm_reduced": "避免约 2 万用户数据外泄",
+        },
+        format="json",
+    )
+    assert response.status_code == 201, response.content
+    assert response.json()["harm_reduced"] == "避免约 2 万用户数据外泄"
+    body = client.get(f"/api/v1/reports/{report.pk}/").json()
+    assert body["emergency_plan"] == "启动二级应急预案"
+    assert body["protective_measures"] == "隔离受感染主机，切换备用线路"
+    assert body["harm_reduced"] == "避免约 2 万用户数据外泄"
+    page = web_for("reviewer-gd").get(f"/reports/{report.pk}/").content.decode()
+    assert "避免约 2 万用户数据外泄" in page
+    history = Report.objects.get(pk=report.pk).history.latest()
+    assert history.harm_reduced == "避免约 2 万用户数据外泄"
+
+
+def test_the_web_followup_form_takes_the_art_11_items(demo, now, web_for):
+    report = submitted(demo, now, severity_declared="significant")
+    web = web_for("operator-general")
+    page = web.get(f"/reports/{report.pk}/").content.decode()
+    assert 'name="harm_reduced"' in page and 'name="emergency_plan"' in page
+    response = web.post(
+        f"/reports/{report.pk}/actions/followup/",
+        {
+            "version": Report.objects.get(pk=report.pk).version,
+            "kind": "progress",
+            "body": "续报",
+            "harm_reduced": "减少损失约 50 万元",
+        },
+    )
+    assert response.status_code in (200, 302)
+    assert Report.objects.get(pk=report.pk).harm_reduced == "减少损失约 50 万元"
