@@ -107,6 +107,24 @@ def watch_list(reports):
     )
 
 
+def downgraded_list(reports):
+    """The second look at downgrades: reports the grading guide rates serious that a
+    reviewer graded below serious, still open at the receiving tier (newest first)."""
+    return (
+        reports.filter(tier=Tier.RECEIVING, severity_suggested__in=list(SERIOUS))
+        .exclude(severity__in=list(SERIOUS))
+        .exclude(severity_reviewed="")
+        .exclude(status__in=[Status.DRAFT, Status.CLOSED])
+        .order_by("-submitted_at", "-pk")
+    )
+
+
+def national_downgraded_list(*, user, limit: int = 50):
+    return downgraded_list(report_list(user=user)).select_related(
+        "organization", "receiving_authority"
+    )[:limit]
+
+
 def national_watch_list(*, user, limit: int = 50):
     """The watch list of the national queue page."""
     return watch_list(report_list(user=user)).select_related("assignee")[:limit]

@@ -58,6 +58,12 @@ class ReportQuerySet(models.QuerySet):
             condition |= (
                 Q(tier=Tier.NATIONAL)
                 | (Q(tier=Tier.RECEIVING) & Q(severity__in=list(SERIOUS)) & ~Q(status=Status.DRAFT))
+                # the guide rates it serious, a reviewer graded it below: a second look
+                | (
+                    Q(tier=Tier.RECEIVING)
+                    & Q(severity_suggested__in=list(SERIOUS))
+                    & ~Q(status=Status.DRAFT)
+                )
                 | Q(requested_by_id=authority_id)
             )
         for authority_id in sorted(roles.reviewer_at | roles.police_at):

@@ -12,13 +12,13 @@ from escalation.services.clocks import deadline_cancel, deadline_meet, deadline_
 from notifications.models import Notification
 from notifications.services import notify_users
 from reports import workflow
-from reports.constants import REPORTABLE, Severity, Status
+from reports.constants import REPORTABLE, SERIOUS, Severity, Status, Tier
 from reports.events import report_event_create
 from reports.models import Report, ReportEvent
 from reports.services.actions import begin, finish
 from reports.services.clocks import file_clock_start, sync_forward_clock, sync_summary_clock
 from reports.services.drafting import apply_grading
-from reports.services.recipients import reporters
+from reports.services.recipients import national_officials, reporters
 
 from ..selectors import colleague_memberships
 
@@ -117,6 +117,30 @@ def report_grade(
         % {"user": user.get_username(), "reason": reason.strip()},
     )
     sync_summary_clock(report, now)
+    if (
+        report.tier == Tier.RECEIVING
+        and report.severity_suggested in SERIOUS
+        and report.severity not in SERIOUS
+        and before in SERIOUS
+    ):
+        # a second look: the guide rates it serious, the reviewer graded it below
+        notify_users(
+            users=national_officials(),
+            kind=Notification.Kind.GRADE_CHANGED,
+            report=report,
+            message=_(
+                "%(ref)s was downgraded to %(level)s by %(authority)s although the grading "
+                "guide rates it %(suggested)s: %(reason)s"
+            )
+            % {
+                "ref": report.reference,
+                "level": report.get_severity_display(),
+                "authority": report.receiving_authority.name,
+                "suggested": report.get_severity_suggested_display(),
+                "reason": reason.strip(),
+            },
+            now=now,
+        )
     if before != report.severity:
         notify_users(
             users=reporters(report),

@@ -412,3 +412,42 @@ def test_only_the_reviewers_grade_closes_it_and_grading_up_again_keeps_the_first
         deadlines_sweep()
     reopened.refresh_from_db()
     assert reopened.outcome == "late" and reopened.lateness == timedelta(minutes=10)
+
+
+# --- item 12: a second look at downgrades ---------------------------------------------------
+
+
+def test_a_downgrade_below_the_guide_stays_visible_to_the_national_tier_and_is_watched(
+    demo, now, api_for, web_for
+):
+    from review.services.triage import report_close, report_grade
+
+    report = submitted(
+        demo, now, severity_declared="significant", indicators={"people_affected": 1_000_000}
+    )
+    assert (report.severity_suggested, report.severity) == ("major", "major")
+    gd = demo["reviewer-gd"]
+    # when the receiving reviewer grades it below serious
+    report_grade(user=gd, pk=report.pk, severity="significant", reason="实际影响有限", now=now)
+    # then the national officials are told, still see it, and it is on their watch list
+    notes = Notification.objects.filter(report=report, kind="grade_changed", user=demo["national"])
+    assert notes.count() == 1 and "实际影响有限" in notes.get().message
+    national = api_for("national")
+    assert national.get(f"/api/v1/reports/{report.pk}/").status_code == 200
+    page = web_for("national").get("/national/").content.decode()
+    assert report.reference in page and "downgraded-list" in page
+    # closed at the receiving tier only after that, and then it leaves the list
+    report_close(user=gd, pk=report.pk, reason="已处置", now=now + timedelta(hours=1))
+    page = web_for("national").get("/national/").content.decode()
+    assert "downgraded-list" not in page
+
+
+def test_a_downgrade_the_guide_agrees_with_tells_the_national_tier_nothing(demo, now, api_for):
+    from review.services.triage import report_grade
+
+    report = submitted(demo, now)  # declared major, the guide suggests 一般
+    report_grade(
+        user=demo["reviewer-gd"], pk=report.pk, severity="significant", reason="核实", now=now
+    )
+    assert not Notification.objects.filter(report=report, user=demo["national"]).exists()
+    assert api_for("national").get(f"/api/v1/reports/{report.pk}/").status_code == 404
