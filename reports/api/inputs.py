@@ -226,6 +226,12 @@ class ReportFollowUpInputSerializer(ReportActionInputSerializer):
     emergency_plan = text_field(help_text=_("Art. 11: the emergency plan executed."))
     protective_measures = text_field(help_text=_("Art. 11: the protective measures taken."))
     harm_reduced = text_field(help_text=_("Art. 11: the harm the plan and measures reduced."))
+    late_reason = text_field(
+        help_text=_(
+            "The reason for the delay, when a level that rose after submission brands the "
+            "filing legally late."
+        )
+    )
     indicators = IndicatorsField(required=False, allow_null=True)
     severity_declared = serializers.ChoiceField(
         choices=Severity.choices, required=False, allow_blank=True

@@ -5,7 +5,9 @@ given, and time-machine where the sweep, the API or the pages read the clock."""
 import re
 from datetime import timedelta
 
+import pytest
 import time_machine
+from django.utils import timezone
 
 from escalation.services.engine import deadlines_sweep
 from notifications.models import Notification
@@ -451,3 +453,72 @@ def test_a_downgrade_the_guide_agrees_with_tells_the_national_tier_nothing(demo,
     )
     assert not Notification.objects.filter(report=report, user=demo["national"]).exists()
     assert api_for("national").get(f"/api/v1/reports/{report.pk}/").status_code == 404
+
+
+# --- item 8: one rule for a level that rises after submission ------------------------------
+
+
+def _general_filed(demo, now, filed_after):
+    """A voluntary 一般 report, filed `filed_after` past its discovery."""
+    op = demo["operator-general"]
+    report = report_create(
+        user=op,
+        data=data(now, severity_declared="general", discovered_at=now - filed_after),
+        now=now,
+    )
+    report = report_submit(user=op, pk=report.pk, now=now)
+    assert report.severity == "general"
+    assert not report.deadlines.filter(kind="file").exclude(outcome="not_required").exists()
+    return report
+
+
+@pytest.mark.parametrize("path", ["grade", "followup"])
+@pytest.mark.parametrize(
+    ("filed_after", "late"),
+    [(timedelta(hours=4), False), (timedelta(hours=4, seconds=1), True)],
+)
+def test_a_level_rising_after_submission_judges_the_filing_the_same_way_on_every_path(
+    demo, now, path, filed_after, late
+):
+    from reports.services.followups import report_followup
+    from review.services.triage import report_grade
+
+    report = _general_filed(demo, now, filed_after)
+    later = now + timedelta(days=1)
+    if path == "grade":
+        report_grade(
+            user=demo["reviewer-gd"], pk=report.pk, severity="significant", reason="核定", now=later
+        )
+    else:
+        report_followup(
+            user=demo["operator-general"],
+            pk=report.pk,
+            data={"kind": "progress", "body": "影响扩大", "severity_declared": "significant"},
+            now=later,
+        )
+    clock = report.deadlines.get(kind="file", outcome__in=["met", "late"])
+    assert clock.met_at == now and clock.statutory_due_at == now - filed_after + timedelta(hours=4)
+    assert (clock.lateness is not None) == late
+    asked = Notification.objects.filter(
+        report=report, kind="info_requested", user=demo["operator-general"]
+    )
+    assert asked.exists() == late  # asked for a reason only when branded legally late
+    if late:
+        due = timezone.localtime(clock.statutory_due_at).strftime("%Y-%m-%d %H:%M")
+        assert due in asked.get().message
+
+
+def test_the_reason_comes_with_a_followup(demo, now, api_for):
+    from review.services.triage import report_grade
+
+    report = _general_filed(demo, now, timedelta(hours=5))
+    report_grade(
+        user=demo["reviewer-gd"], pk=report.pk, severity="significant", reason="核定", now=now
+    )
+    response = api_for("operator-general").post(
+        f"/api/v1/reports/{report.pk}/followups/",
+        {"kind": "supplement", "body": "说明", "late_reason": "起初判断为一般事件"},
+        format="json",
+    )
+    assert response.status_code == 201, response.content
+    assert Report.objects.get(pk=report.pk).late_reason == "起初判断为一般事件"
