@@ -5,7 +5,7 @@ only narrow, annotate and prefetch."""
 from datetime import datetime
 
 from django.contrib.auth import get_user_model
-from django.db.models import Exists, F, Prefetch, Q, Subquery
+from django.db.models import Exists, F, OuterRef, Prefetch, Q, Subquery
 from django.http import Http404
 
 from accounts.models import Membership
@@ -23,7 +23,7 @@ from reports.models import (
 )
 from reports.selectors import report_list
 
-RECEIVING_TABS = ("new", "mine", "waiting", "serious", "overdue", "closed")
+RECEIVING_TABS = ("new", "mine", "waiting", "serious", "forwarded", "overdue", "closed")
 NATIONAL_TABS = ("new", "mine", "waiting", "closed")
 
 
@@ -50,6 +50,18 @@ def _overdue(now: datetime) -> Q:
     ) | pk_in_short_list(required_drafts.values_list("report_id", flat=True))
 
 
+def own_request_open():
+    """The receiving authority's own request for information is still unanswered (on a
+    report it has forwarded: it still waits for the operator)."""
+    return Exists(
+        InfoRequest.objects.filter(
+            report=OuterRef("pk"),
+            authority_id=OuterRef("receiving_authority_id"),
+            answered_at__isnull=True,
+        )
+    )
+
+
 def _tab_filter(tab: str, *, user, now: datetime, national: bool) -> Q | None:
     tier = Tier.NATIONAL if national else Tier.RECEIVING
     if tab == "new":
@@ -57,7 +69,14 @@ def _tab_filter(tab: str, *, user, now: datetime, national: bool) -> Q | None:
     if tab == "mine":
         return Q(tier=tier, assignee=user) & ~Q(status=Status.CLOSED)
     if tab == "waiting":
-        return Q(tier=tier, status=Status.AWAITING_OPERATOR)
+        if national:
+            return Q(tier=tier, status=Status.AWAITING_OPERATOR)
+        # …and what it forwarded while its own request to the operator is still open
+        return Q(tier=tier, status=Status.AWAITING_OPERATOR) | (
+            Q(tier=Tier.NATIONAL, own_request_open=True) & ~Q(status=Status.CLOSED)
+        )
+    if tab == "forwarded":
+        return Q(tier=Tier.NATIONAL) & ~Q(status=Status.CLOSED)
     if tab == "serious":
         return Q(
             Exists(open_clocks_of_outer_report(Kind.FORWARD)),
@@ -78,6 +97,8 @@ def review_queue(*, user, tab: str, now: datetime, national: bool = False):
     qs = report_list(user=user)
     if national:
         qs = qs.filter(tier=Tier.NATIONAL)
+    elif tab in ("waiting", "forwarded"):
+        qs = qs.annotate(own_request_open=own_request_open())
     condition = _tab_filter(tab, user=user, now=now, national=national)
     if condition is not None:
         qs = qs.filter(condition)

@@ -114,6 +114,8 @@ def report_followup(
         message = _("%(org)s filed a %(kind)s on %(ref)s, which was closed.")
     else:
         recipients = [report.assignee] if report.assignee_id else holding_staff(report)
+        # whoever asked is told of the answer, at whichever tier the report is now
+        recipients += [r.requested_by for r in open_requests if r.requested_by_id]
         message = _("%(org)s filed a %(kind)s on %(ref)s.")
     notify_users(
         users=recipients,

@@ -26,6 +26,7 @@ TAB_LABELS = {
     "mine": gettext_lazy("Mine"),
     "waiting": gettext_lazy("Waiting for the operator"),
     "serious": gettext_lazy("Serious, to forward"),
+    "forwarded": gettext_lazy("Forwarded"),
     "overdue": gettext_lazy("Overdue"),
     "closed": gettext_lazy("Closed"),
 }

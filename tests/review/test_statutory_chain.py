@@ -522,3 +522,35 @@ def test_the_reason_comes_with_a_followup(demo, now, api_for):
     )
     assert response.status_code == 201, response.content
     assert Report.objects.get(pk=report.pk).late_reason == "起初判断为一般事件"
+
+
+# --- item 21: forwarded while its own request is open -------------------------------------
+
+
+def test_a_report_forwarded_with_its_request_open_stays_in_the_reviewers_queue(demo, now, web_for):
+    from reports.services.followups import report_followup
+    from review.selectors import review_queue
+    from review.services.forwarding import report_forward
+
+    gd = demo["reviewer-gd"]
+    report = submitted(demo, now)
+    report_claim(user=gd, pk=report.pk, now=now)
+    report_request_info(user=gd, pk=report.pk, question="攻击源？", now=now)
+    report_forward(user=gd, pk=report.pk, now=now + timedelta(minutes=5))
+
+    def tab(name):
+        return [r.pk for r in review_queue(user=gd, tab=name, now=now + timedelta(minutes=6))]
+
+    # then: in the "forwarded" tab, and in "waiting for the operator" while the request is open
+    assert report.pk in tab("forwarded") and report.pk in tab("waiting")
+    page = web_for("reviewer-gd").get("/queue/", {"tab": "waiting"}).content.decode()
+    assert report.reference in page and "forwarded-waiting" in page
+    # the operator's answer tells the reviewer who asked and the national tier
+    report_followup(
+        user=demo["operator-general"],
+        pk=report.pk,
+        data={"kind": "supplement", "body": "攻击源为境外 IP"},
+        now=now + timedelta(minutes=30),
+    )
+    assert {"reviewer-gd", "national"} <= told(report, "info_supplied")
+    assert report.pk not in tab("waiting") and report.pk in tab("forwarded")
