@@ -139,6 +139,10 @@ def compliance_table(data: dict) -> tuple[list[str], list[list]]:
         _("Filed on time"),
         _("Filed late"),
         _("Share on time"),
+        _("Findings: late reporting (迟报)"),
+        _("Findings: missed reports (漏报)"),
+        _("Findings: false reporting (谎报)"),
+        _("Findings: concealment (瞒报)"),
         _("Reports"),
         _("Forwarded"),
         _("Median receipt to forward (s)"),
@@ -150,12 +154,14 @@ def compliance_table(data: dict) -> tuple[list[str], list[list]]:
     rows = []
     for c in data["channels"]:
         share = "" if c["on_time_share"] is None else round(c["on_time_share"] * 100, 1)
-        rows.append([c["label"], c["due"], c["on_time"], c["late"], share, *[""] * 7])
+        found = c["findings"]
+        counts = [found["late"], found["missed"], found["false"], found["concealed"]]
+        rows.append([c["label"], c["due"], c["on_time"], c["late"], share, *counts, *[""] * 7])
     for a in data["authorities"]:
         rows.append(
             [
                 a["name"],
-                *[""] * 4,
+                *[""] * 8,
                 a["reports"],
                 a["forwarded"],
                 a["median_seconds"],

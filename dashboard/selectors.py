@@ -24,10 +24,14 @@ from django.db.models import (
     F,
     FloatField,
     Func,
+    IntegerField,
+    OuterRef,
     Q,
+    Subquery,
     Sum,
     Value,
 )
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 
@@ -37,7 +41,7 @@ from escalation.constants import Outcome
 from escalation.rules import is_overdue
 from escalation.selectors import sweep_status
 from reports.constants import SERIOUS, Channel, ReceivedVia, Severity, Status, Tier
-from reports.models import Category, Report
+from reports.models import Category, Finding, Report
 from reports.selectors import report_list
 from review.selectors import watch_list
 
@@ -281,6 +285,17 @@ def stats_compliance(*, scope: DashboardScope, filters: DashboardFilters) -> dic
         named = dict(zip(measures, counts, strict=True))
         by_channel.setdefault(channel, Counter()).update(named)
         by_authority.setdefault(authority, Counter()).update(named)
+    qs = facts(scope, filters)
+    # the authorities' names, with the findings on their reports (one query)
+    names = Authority.objects.annotate(**finding_counts(qs)).in_bulk(
+        [pk for pk in by_authority if pk]
+    )
+    found: dict[str, dict[str, int]] = {}
+    for authority in names.values():
+        for channel in Channel.values:
+            row = found.setdefault(channel, dict.fromkeys(Finding.Kind.values, 0))
+            for kind in Finding.Kind.values:
+                row[kind] += getattr(authority, f"found_{channel}_{kind}")
     channels = []
     for value, label in Channel.choices:
         row = by_channel.get(value, {"file_due": 0, "file_late": 0})
@@ -293,10 +308,10 @@ def stats_compliance(*, scope: DashboardScope, filters: DashboardFilters) -> dic
                 "on_time": due - late,
                 "late": late,
                 "on_time_share": round((due - late) / due, 4) if due else None,
+                "findings": found.get(value, dict.fromkeys(Finding.Kind.values, 0)),
             }
         )
 
-    qs = facts(scope, filters)
     forwarded = Q(forwarded_at__isnull=False)
     # Percentiles over the forwarded reports only, read from a covering index in authority
     # order (ordered-set aggregates do not run in parallel: keep their input small).
@@ -316,7 +331,6 @@ def stats_compliance(*, scope: DashboardScope, filters: DashboardFilters) -> dic
             authority: (_percentile(values, 0.5), _percentile(values, 0.95))
             for authority, values in delays.items()
         }
-    names = Authority.objects.in_bulk([pk for pk in by_authority if pk])
     authorities = []
     for pk, row in by_authority.items():
         authority = names.get(pk)
@@ -337,6 +351,33 @@ def stats_compliance(*, scope: DashboardScope, filters: DashboardFilters) -> dic
         )
     authorities.sort(key=lambda r: (-r["forwarded"], -r["reports"], r["name"]))
     return {"channels": channels, "authorities": authorities}
+
+
+def finding_counts(fact_rows) -> dict:
+    """Annotations of an Authority: the Art. 10 findings (迟报, 漏报, 谎报, 瞒报) on the
+    reports of these facts it received, by channel and kind (`found_<channel>_<kind>`).
+    Summed over the receiving authorities they are the counts by channel (a report has one
+    receiving authority). Read from the findings themselves: they are few."""
+    in_scope = fact_rows.values("report_id")
+    annotations = {}
+    for channel in Channel.values:
+        for kind in Finding.Kind.values:
+            counted = (
+                Finding.objects.filter(
+                    report__receiving_authority_id=OuterRef("pk"),
+                    report__channel=channel,
+                    kind=kind,
+                    report_id__in=in_scope,
+                )
+                .order_by()
+                .values("kind")
+                .annotate(n=Count("pk"))
+                .values("n")[:1]
+            )
+            annotations[f"found_{channel}_{kind}"] = Coalesce(
+                Subquery(counted, output_field=IntegerField()), 0
+            )
+    return annotations
 
 
 def _round(value):

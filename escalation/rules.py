@@ -7,9 +7,9 @@ them."""
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 
-from reports.constants import FILE_LIMITS, FORWARD_LIMITS, SUMMARY_LIMIT
+from reports.constants import BEIJING, FILE_LIMITS, FORWARD_LIMITS, SUMMARY_LIMIT
 
 from .constants import Kind, Outcome
 
@@ -64,6 +64,15 @@ def policy_window(kind: str, policy: PolicySnapshot) -> timedelta:
     return policy.file_within if kind == Kind.FILE else policy.forward_within
 
 
+def summary_due(handling_ended_at: datetime) -> datetime:
+    """Art. 8's 30 days, counted by days as the Civil Code counts them (arts. 201, 203): the
+    period starts on the day after handling ended and ends at 24:00 Beijing time of its 30th
+    day (00:00 of the day after)."""
+    ended_on = handling_ended_at.astimezone(BEIJING).date()
+    last_day = ended_on + SUMMARY_LIMIT
+    return datetime.combine(last_day + timedelta(days=1), time(0), tzinfo=BEIJING)
+
+
 def _reminders(opened_at: datetime, window: timedelta, fractions) -> tuple[datetime, ...]:
     return tuple(opened_at + window * f for f in sorted(fractions))
 
@@ -95,7 +104,7 @@ def deadline_times(
             tuple(t for t in _reminders(opened_at, window, policy.reminder_fractions) if t < act),
         )
     if kind == Kind.SUMMARY:
-        due = opened_at + SUMMARY_LIMIT
+        due = summary_due(opened_at)
         return DeadlineTimes(due, due, None, (due - timedelta(days=7), due - timedelta(days=1)))
     if kind == Kind.INFO_REQUEST:
         if due_at is None:

@@ -22,6 +22,7 @@ class Notification(models.Model):
         REPORT_RECORDED = "report_recorded", _("A report was recorded for your organisation")
         INBOX_MESSAGE = "inbox_message", _("A message was added to a report")
         DRAFTED_BY_PROVIDER = "drafted_by_provider", _("A service provider drafted a report")
+        FINDING_RECORDED = "finding_recorded", _("A finding on your reporting")
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,

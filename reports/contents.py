@@ -29,7 +29,9 @@ ITEMS_3_TO_8 = (
 )
 CRIME = ("suspected_crime",)
 # Art. 11: mitigating circumstances, and the reason for a late submission.
-ART_11 = ("emergency_plan", "protective_measures", "late_reason")
+ART_11 = ("emergency_plan", "protective_measures", "harm_reduced", "late_reason")
+# Art. 11 items a follow-up may add after submission.
+ART_11_FOLLOWUP = ("emergency_plan", "protective_measures", "harm_reduced")
 
 # What a reporter may write on a draft. Everything else is derived or set by the server.
 DRAFT_FIELDS = (
@@ -50,6 +52,7 @@ DRAFT_FIELDS = (
     *CRIME,
     "emergency_plan",
     "protective_measures",
+    "harm_reduced",
     "late_reason",
 )
 # Items 1–2: required at first submission (items 3–8 may follow).
@@ -68,7 +71,7 @@ NULLABLE = ("discovered_at", "occurred_at", "ransom_amount", "ransom_demanded_at
 FLAGS = ("involves_cii", *CRIME)
 
 # A follow-up (补报 / 续报) carries new content for items 3–8 and new grading information.
-FOLLOWUP_ITEMS = ITEMS_3_TO_8
+FOLLOWUP_ITEMS = (*ITEMS_3_TO_8, *ART_11_FOLLOWUP)
 
 # Free-text wording an admin may correct. Everything else is workflow or derived.
 ADMIN_EDITABLE = (
@@ -80,6 +83,7 @@ ADMIN_EDITABLE = (
     *ITEMS_3_TO_8,
     "emergency_plan",
     "protective_measures",
+    "harm_reduced",
 )
 
 # The summary report (总结报告, Art. 8).

@@ -22,7 +22,7 @@ from core.forms import (
 )
 
 from .constants import Severity
-from .contents import DRAFT_FIELDS, ITEMS_3_TO_8, SUMMARY_FIELDS
+from .contents import DRAFT_FIELDS, FOLLOWUP_ITEMS, SUMMARY_FIELDS
 from .indicators import INDICATOR_BY_KEY, INDICATORS, choice_labels
 from .models import FollowUp, Report
 from .selectors import leaf_categories
@@ -122,6 +122,12 @@ ITEM_LABELS = {
     "scene_preservation": _("Preservation of the incident scene"),
     "other": _("Anything else to report"),
 }
+# Art. 11, which a follow-up may add after submission.
+ART_11_LABELS = {
+    "emergency_plan": _("Emergency plan executed"),
+    "protective_measures": _("Protective measures in place"),
+    "harm_reduced": _("Harm the plan and measures reduced"),
+}
 
 
 class ReportForm(forms.Form):
@@ -199,6 +205,7 @@ class ReportForm(forms.Form):
     # Art. 11
     emergency_plan = _short_text(_("Emergency plan followed"))
     protective_measures = _short_text(_("Protective measures in place"))
+    harm_reduced = _short_text(_("Harm the plan and measures reduced"))
     late_reason = _short_text(
         _("Reason for late submission"), help_text=_("Required when the filing limit has passed.")
     )
@@ -342,7 +349,7 @@ class FollowUpForm(OperatorActionForm):
         super().__init__(*args, **kwargs)
         self.fields["kind"].choices = FollowUp.Kind.choices
         self.fields["severity_declared"].choices = [("", "—"), *Severity.choices]
-        for name, label in ITEM_LABELS.items():
+        for name, label in {**ITEM_LABELS, **ART_11_LABELS}.items():
             self.fields[name] = forms.CharField(
                 label=label, required=False, widget=textarea(2), max_length=TEXT_MAX
             )
@@ -351,7 +358,7 @@ class FollowUpForm(OperatorActionForm):
         bootstrap(self)
 
     def service_kwargs(self) -> dict:
-        data = {name: self.cleaned_data[name] for name in ("kind", "body", *ITEMS_3_TO_8)}
+        data = {name: self.cleaned_data[name] for name in ("kind", "body", *FOLLOWUP_ITEMS)}
         if self.cleaned_data.get("severity_declared"):
             data["severity_declared"] = self.cleaned_data["severity_declared"]
         return {"data": data}

@@ -75,6 +75,10 @@ TRANSITIONS: dict[tuple[str, str], Rule] = {
     ("forward", SYSTEM): _rule({SYSTEM}, OPEN, Status.SUBMITTED, {Tier.RECEIVING}),
     ("notify", REVIEWER): _rule({REVIEWER}, AFTER_DRAFT, None, {Tier.RECEIVING, Tier.NATIONAL}),
     ("notify", NATIONAL): _rule({NATIONAL}, AFTER_DRAFT, None, {Tier.NATIONAL}),
+    # Art. 10: a finding of late, missed, false or concealed reporting, at any time after
+    # submission, by the receiving authority or the national tier
+    ("finding", REVIEWER): _rule({REVIEWER}, AFTER_DRAFT),
+    ("finding", NATIONAL): _rule({NATIONAL}, AFTER_DRAFT),
     ("close", REVIEWER): _rule({REVIEWER}, OPEN, Status.CLOSED, {Tier.RECEIVING}),
     ("close", NATIONAL): _rule({NATIONAL}, OPEN, Status.CLOSED, {Tier.NATIONAL}),
     # 补报 and 续报 stay possible after an authority closes a report (Art. 7 ¶3)
@@ -93,6 +97,7 @@ REVIEW_ACTIONS = (
     "forward",
     "notify",
     "close",
+    "finding",
 )
 OPERATOR_ACTIONS = ("followup", "handling_ended", "summary")
 ALL_ACTIONS = ("submit", *REVIEW_ACTIONS, *OPERATOR_ACTIONS)

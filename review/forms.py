@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from core.fields import TEXT_MAX
 from core.forms import ActionForm, ServiceErrorsMixin, bootstrap, datetime_field, textarea
 from reports.constants import Severity
-from reports.models import Report
+from reports.models import Finding, Report
 
 DEPARTMENT_SEPARATORS = re.compile(r"[,，、;；\n\r]+")
 
@@ -92,6 +92,20 @@ class NotifyForm(ReviewActionForm):
     def service_kwargs(self) -> dict:
         names = DEPARTMENT_SEPARATORS.split(self.cleaned_data["departments"] or "")
         return {"departments": [n.strip() for n in names if n.strip()]}
+
+
+class FindingForm(ReviewActionForm):
+    kind = forms.ChoiceField(label=_("Finding"), choices=())
+    reason = forms.CharField(
+        label=_("Reason for the finding"), required=False, widget=textarea(), max_length=TEXT_MAX
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = [("", "—"), *Finding.Kind.choices]
+
+    def service_kwargs(self) -> dict:
+        return {"kind": self.cleaned_data["kind"], "reason": self.cleaned_data["reason"]}
 
 
 class CloseForm(ReviewActionForm):

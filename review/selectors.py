@@ -5,7 +5,7 @@ only narrow, annotate and prefetch."""
 from datetime import datetime
 
 from django.contrib.auth import get_user_model
-from django.db.models import Exists, F, Prefetch, Q, Subquery
+from django.db.models import Exists, F, OuterRef, Prefetch, Q, Subquery
 from django.http import Http404
 
 from accounts.models import Membership
@@ -14,6 +14,7 @@ from escalation.selectors import open_clocks_of_outer_report, overdue_clocks
 from reports.constants import SERIOUS, Status, Tier
 from reports.models import (
     Attachment,
+    Finding,
     FollowUp,
     InfoRequest,
     Report,
@@ -22,7 +23,7 @@ from reports.models import (
 )
 from reports.selectors import report_list
 
-RECEIVING_TABS = ("new", "mine", "waiting", "serious", "overdue", "closed")
+RECEIVING_TABS = ("new", "mine", "waiting", "serious", "forwarded", "overdue", "closed")
 NATIONAL_TABS = ("new", "mine", "waiting", "closed")
 
 
@@ -49,6 +50,18 @@ def _overdue(now: datetime) -> Q:
     ) | pk_in_short_list(required_drafts.values_list("report_id", flat=True))
 
 
+def own_request_open():
+    """The receiving authority's own request for information is still unanswered (on a
+    report it has forwarded: it still waits for the operator)."""
+    return Exists(
+        InfoRequest.objects.filter(
+            report=OuterRef("pk"),
+            authority_id=OuterRef("receiving_authority_id"),
+            answered_at__isnull=True,
+        )
+    )
+
+
 def _tab_filter(tab: str, *, user, now: datetime, national: bool) -> Q | None:
     tier = Tier.NATIONAL if national else Tier.RECEIVING
     if tab == "new":
@@ -56,7 +69,14 @@ def _tab_filter(tab: str, *, user, now: datetime, national: bool) -> Q | None:
     if tab == "mine":
         return Q(tier=tier, assignee=user) & ~Q(status=Status.CLOSED)
     if tab == "waiting":
-        return Q(tier=tier, status=Status.AWAITING_OPERATOR)
+        if national:
+            return Q(tier=tier, status=Status.AWAITING_OPERATOR)
+        # …and what it forwarded while its own request to the operator is still open
+        return Q(tier=tier, status=Status.AWAITING_OPERATOR) | (
+            Q(tier=Tier.NATIONAL, own_request_open=True) & ~Q(status=Status.CLOSED)
+        )
+    if tab == "forwarded":
+        return Q(tier=Tier.NATIONAL) & ~Q(status=Status.CLOSED)
     if tab == "serious":
         return Q(
             Exists(open_clocks_of_outer_report(Kind.FORWARD)),
@@ -77,6 +97,8 @@ def review_queue(*, user, tab: str, now: datetime, national: bool = False):
     qs = report_list(user=user)
     if national:
         qs = qs.filter(tier=Tier.NATIONAL)
+    elif tab in ("waiting", "forwarded"):
+        qs = qs.annotate(own_request_open=own_request_open())
     condition = _tab_filter(tab, user=user, now=now, national=national)
     if condition is not None:
         qs = qs.filter(condition)
@@ -104,6 +126,24 @@ def watch_list(reports):
         .filter(forward_due_at__isnull=False)
         .order_by("forward_due_at", "pk")
     )
+
+
+def downgraded_list(reports):
+    """The second look at downgrades: reports the grading guide rates serious that a
+    reviewer graded below serious, still open at the receiving tier (newest first)."""
+    return (
+        reports.filter(tier=Tier.RECEIVING, severity_suggested__in=list(SERIOUS))
+        .exclude(severity__in=list(SERIOUS))
+        .exclude(severity_reviewed="")
+        .exclude(status__in=[Status.DRAFT, Status.CLOSED])
+        .order_by("-submitted_at", "-pk")
+    )
+
+
+def national_downgraded_list(*, user, limit: int = 50):
+    return downgraded_list(report_list(user=user)).select_related(
+        "organization", "receiving_authority"
+    )[:limit]
 
 
 def national_watch_list(*, user, limit: int = 50):
@@ -134,6 +174,9 @@ def report_page_get(*, user, pk) -> Report:
                 queryset=InfoRequest.objects.select_related("authority", "requested_by"),
             ),
             Prefetch("followups", queryset=FollowUp.objects.select_related("created_by")),
+            Prefetch(
+                "findings", queryset=Finding.objects.select_related("authority", "recorded_by")
+            ),
             Prefetch(
                 "attachments",
                 queryset=Attachment.objects.select_related("uploaded_by", "followup"),

@@ -348,6 +348,7 @@ SPECTACULAR_SETTINGS = {
         "SeverityEnum": "reports.constants.Severity",
         # used by the follow-up's output and its input: name it once
         "FollowUpKindEnum": "reports.models.FollowUp.Kind",
+        "FindingKindEnum": "reports.models.Finding.Kind",
         # what a caller may do on a report now (the `actions` field)
         "ReportActionEnum": "reports.api.serializers.API_ACTIONS",
         # every route, on the report; the routes staff record, on the intake's input

@@ -37,6 +37,13 @@ class StatsTrendSerializer(serializers.Serializer):
     as_of = serializers.DateTimeField(allow_null=True, help_text=AS_OF)
 
 
+class FindingCountsSerializer(serializers.Serializer):
+    late = serializers.IntegerField(help_text=_("Findings of late reporting (迟报)."))
+    missed = serializers.IntegerField(help_text=_("Findings of missed reports (漏报)."))
+    false = serializers.IntegerField(help_text=_("Findings of false reporting (谎报)."))
+    concealed = serializers.IntegerField(help_text=_("Findings of concealment (瞒报)."))
+
+
 class ChannelComplianceSerializer(serializers.Serializer):
     channel = serializers.CharField()
     label = serializers.CharField()
@@ -44,6 +51,9 @@ class ChannelComplianceSerializer(serializers.Serializer):
     on_time = serializers.IntegerField()
     late = serializers.IntegerField(help_text=_("Filed after the statutory limit (迟报)."))
     on_time_share = serializers.FloatField(allow_null=True, help_text=_("0 to 1."))
+    findings = FindingCountsSerializer(
+        help_text=_("Findings recorded by the authorities on these reports (Art. 10).")
+    )
 
 
 class AuthorityComplianceSerializer(serializers.Serializer):

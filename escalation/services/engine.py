@@ -78,7 +78,7 @@ def deadline_act(
         due_reminders = [t for t in times.remind_at[deadline.reminders_sent :] if t <= now]
         acting = times.act_at is not None and times.act_at <= now and deadline.acted_at is None
         if due_reminders and not acting:
-            left = timezone.localtime(deadline.due_at).strftime("%H:%M")
+            left = timezone.localtime(deadline.due_at).strftime("%Y-%m-%d %H:%M")
             message = _("Reminder: %(clock)s for %(ref)s is due at %(due)s.") % {
                 "clock": deadline.get_kind_display(),
                 "ref": report.reference,

@@ -13,7 +13,7 @@ from rest_framework.response import Response
 from core.api import BAD_REQUEST, UNAUTHORIZED, ErrorSerializer, call_service
 from core.prefetch import apply_written, knows_related
 
-from ..models import Attachment, FollowUp, InfoRequest, Report, ReportEvent
+from ..models import Attachment, Finding, FollowUp, InfoRequest, Report, ReportEvent
 from ..selectors import report_list
 from .inputs import RansomwareInputSerializer
 from .serializers import ReportBriefSerializer, ReportSerializer
@@ -90,6 +90,7 @@ def timeline_prefetch(queryset):
         "deadlines",
         Prefetch("events", queryset=ReportEvent.objects.select_related("actor")),
         Prefetch("followups", queryset=FollowUp.objects.select_related("created_by")),
+        Prefetch("findings", queryset=Finding.objects.select_related("authority", "recorded_by")),
         Prefetch(
             "info_requests",
             queryset=InfoRequest.objects.select_related("authority", "requested_by"),

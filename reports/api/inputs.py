@@ -134,6 +134,7 @@ class ReportDraftInputSerializer(ReportInputSerializer):
     suspected_crime = serializers.BooleanField(required=False)
     emergency_plan = text_field()
     protective_measures = text_field()
+    harm_reduced = text_field()
     late_reason = text_field()
 
     def validate_indicators(self, value):
@@ -232,6 +233,15 @@ class ReportFollowUpInputSerializer(ReportActionInputSerializer):
     support_requested = text_field()
     scene_preservation = text_field()
     other = text_field()
+    emergency_plan = text_field(help_text=_("Art. 11: the emergency plan executed."))
+    protective_measures = text_field(help_text=_("Art. 11: the protective measures taken."))
+    harm_reduced = text_field(help_text=_("Art. 11: the harm the plan and measures reduced."))
+    late_reason = text_field(
+        help_text=_(
+            "The reason for the delay, when a level that rose after submission brands the "
+            "filing legally late."
+        )
+    )
     indicators = IndicatorsField(required=False, allow_null=True)
     severity_declared = serializers.ChoiceField(
         choices=Severity.choices, required=False, allow_blank=True

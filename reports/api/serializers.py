@@ -12,13 +12,14 @@ from escalation.constants import Outcome as DeadlineOutcome
 
 from ..constants import Severity
 from ..contents import FOLLOWUP_ITEMS
-from ..models import Attachment, Category, FollowUp, Report, ReportEvent
+from ..models import Attachment, Category, Finding, FollowUp, Report, ReportEvent
 from ..selectors import allowed_actions
 from ..workflow import ALL_ACTIONS
 
 # The workflow's actions as the API's commands name them (`POST /api/v1/reports/{id}/<name>/`).
 COMMAND_NAMES = {"request_info": "request-info", "handling_ended": "handling-ended"}
 COMMAND_NAMES["followup"] = "followups"
+COMMAND_NAMES["finding"] = "findings"
 API_ACTIONS = tuple(COMMAND_NAMES.get(action, action) for action in ALL_ACTIONS)
 
 # ---------------------------------------------------------------------------------------
@@ -98,6 +99,22 @@ class EventSerializer(serializers.ModelSerializer):
 
 def _username(user) -> str | None:
     return user.get_username() if user is not None else None
+
+
+class FindingSerializer(serializers.ModelSerializer):
+    """Art. 10: a finding of late (迟报), missed (漏报), false (谎报) or concealed (瞒报)
+    reporting."""
+
+    authority = AuthoritySerializer(read_only=True)
+    recorded_by = serializers.SerializerMethodField(help_text=_("The username of who recorded it."))
+
+    class Meta:
+        model = Finding
+        fields = ["id", "kind", "reason", "authority", "recorded_by", "recorded_at"]
+        read_only_fields = fields
+
+    def get_recorded_by(self, obj) -> str | None:
+        return _username(obj.recorded_by) if obj.recorded_by_id else None
 
 
 class FollowUpSerializer(serializers.ModelSerializer):
@@ -290,6 +307,11 @@ class ReportSerializer(serializers.ModelSerializer):
     )
     forwarded = serializers.SerializerMethodField()
     followups = FollowUpSerializer(many=True, read_only=True)
+    findings = FindingSerializer(
+        many=True,
+        read_only=True,
+        help_text=_("Findings of late, missed, false or concealed reporting (Art. 10)."),
+    )
     info_requests = InfoRequestSerializer(many=True, read_only=True)
     summary = serializers.SerializerMethodField()
     deadlines = serializers.SerializerMethodField()
@@ -345,6 +367,7 @@ class ReportSerializer(serializers.ModelSerializer):
             "other",
             "emergency_plan",
             "protective_measures",
+            "harm_reduced",
             "late_reason",
             "assignee",
             "severity_reviewed",
@@ -353,6 +376,7 @@ class ReportSerializer(serializers.ModelSerializer):
             "missed",
             "forwarded",
             "followups",
+            "findings",
             "info_requests",
             "summary",
             "deadlines",

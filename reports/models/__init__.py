@@ -1,7 +1,7 @@
 """The report's models (a package: reference data, the report, what follows it, evidence)."""
 
 from .evidence import Attachment, EvidenceStorage, evidence_path, evidence_storage
-from .records import FollowUp, Forwarding, InfoRequest, SummaryReport
+from .records import Finding, FollowUp, Forwarding, InfoRequest, SummaryReport
 from .reference import Category, GradingCriterion
 from .report import (
     INLINE_IDS,
@@ -18,6 +18,7 @@ __all__ = [
     "Attachment",
     "Category",
     "EvidenceStorage",
+    "Finding",
     "FollowUp",
     "Forwarding",
     "GradingCriterion",

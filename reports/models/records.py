@@ -86,6 +86,15 @@ class FollowUp(SupplementItems):
     )
     kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
     body = BoundedTextField(_("what is new"), max_length=TEXT_MAX)
+    # Art. 11, added after submission: the emergency plan executed, the protective measures,
+    # and the harm they reduced
+    emergency_plan = BoundedTextField(_("emergency plan followed"), blank=True, max_length=TEXT_MAX)
+    protective_measures = BoundedTextField(
+        _("protective measures in place"), blank=True, max_length=TEXT_MAX
+    )
+    harm_reduced = BoundedTextField(
+        _("harm the plan and measures reduced"), blank=True, max_length=TEXT_MAX
+    )
     indicators = models.JSONField(_("grading indicators"), null=True, blank=True)
     severity_declared = models.CharField(
         _("declared level"), max_length=20, choices=Severity.choices, blank=True
@@ -145,3 +154,41 @@ class SummaryReport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.report} {_('summary report')}"
+
+
+class Finding(models.Model):
+    """Art. 10: an authority's finding that the operator reported late (迟报), missed a
+    report (漏报), reported falsely (谎报) or concealed (瞒报), with its reason."""
+
+    class Kind(models.TextChoices):
+        LATE = "late", _("Late report (迟报)")
+        MISSED = "missed", _("Missed report (漏报)")
+        FALSE = "false", _("False report (谎报)")
+        CONCEALED = "concealed", _("Concealed incident (瞒报)")
+
+    report = models.ForeignKey(
+        Report, verbose_name=_("report"), on_delete=models.CASCADE, related_name="findings"
+    )
+    kind = models.CharField(_("finding"), max_length=12, choices=Kind.choices)
+    reason = BoundedTextField(_("reason"), max_length=TEXT_MAX)
+    authority = models.ForeignKey(
+        Authority, verbose_name=_("authority"), on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    recorded_at = models.DateTimeField(_("recorded at"))
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["recorded_at", "pk"]
+        verbose_name = _("finding")
+        verbose_name_plural = _("findings")
+        indexes = [models.Index(fields=["report", "kind"], name="finding_report_kind")]
+
+    def __str__(self) -> str:
+        return f"{self.report} {self.get_kind_display()}"

@@ -68,6 +68,12 @@ class ReportQuerySet(models.QuerySet):
             condition |= (
                 Q(tier=Tier.NATIONAL)
                 | (Q(tier=Tier.RECEIVING) & Q(severity__in=list(SERIOUS)) & ~Q(status=Status.DRAFT))
+                # the guide rates it serious, a reviewer graded it below: a second look
+                | (
+                    Q(tier=Tier.RECEIVING)
+                    & Q(severity_suggested__in=list(SERIOUS))
+                    & ~Q(status=Status.DRAFT)
+                )
                 | Q(requested_by_id=authority_id)
             )
         for authority_id in sorted(roles.intake_at):  # what its staff recorded
@@ -226,6 +232,9 @@ class Report(SupplementItems):
     protective_measures = BoundedTextField(
         _("protective measures in place"), blank=True, max_length=TEXT_MAX
     )
+    harm_reduced = BoundedTextField(
+        _("harm the plan and measures reduced"), blank=True, max_length=TEXT_MAX
+    )
     late_reason = BoundedTextField(_("reason for late submission"), blank=True, max_length=TEXT_MAX)
 
     assignee = models.ForeignKey(
@@ -373,6 +382,7 @@ class ReportEvent(models.Model):
         DISCARDED = "discarded", _("Draft discarded")
         MESSAGE_ADDED = "message_added", _("E-mail or fax added")
         DISCOVERY_CHANGED = "discovery_changed", _("Time of discovery changed")
+        FINDING_RECORDED = "finding_recorded", _("Finding recorded (迟报 / 漏报 / 谎报 / 瞒报)")
 
     report = models.ForeignKey(
         Report, verbose_name=_("report"), on_delete=models.CASCADE, related_name="events"

@@ -10,11 +10,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from escalation.constants import Kind, Outcome
-from escalation.services.clocks import deadline_cancel, deadline_open
+from escalation.services.clocks import deadline_cancel, deadline_meet, deadline_open
+from notifications.models import Notification
+from notifications.services import notify_users
 
 from ..constants import REPORTABLE, Status, Tier
 from ..events import report_event_create
 from ..models import ReportEvent, SummaryReport
+from .recipients import reporters
 
 
 def must_file(report) -> bool:
@@ -64,14 +67,19 @@ def cancel_file_clock(report, now: datetime, reason: str) -> None:
     deadline_cancel(report=report, kind=Kind.FILE, at=now, reason=reason)
 
 
-def sync_forward_clock(report, now: datetime, reason: str) -> None:
+def sync_forward_clock(report, now: datetime, reason: str, *, may_close: bool = True) -> None:
     """A report that becomes serious at the receiving tier opens the forward clock at that
-    moment (unless it runs); one that stops being serious closes it as not required."""
+    moment (unless it runs); one that stops being serious closes it as not required — only
+    by the authority's own grade (`may_close` False: an operator's follow-up never does).
+    A forward clock closed and needed again reopens with its first instants, never a fresh
+    window (docs/DECISIONS.md, "Clocks")."""
     if report.tier != Tier.RECEIVING or report.status == Status.DRAFT:
         return
     if report.is_serious:
-        deadline_open(report=report, kind=Kind.FORWARD, opened_at=now, now=now)
-    else:
+        first = report.deadlines.filter(kind=Kind.FORWARD).order_by("opened_at", "pk").first()
+        opened_at = first.opened_at if first is not None else now
+        deadline_open(report=report, kind=Kind.FORWARD, opened_at=opened_at, now=now)
+    elif may_close:
         deadline_cancel(report=report, kind=Kind.FORWARD, at=now, reason=reason)
 
 
@@ -128,3 +136,38 @@ def record_discovery_change(report, before, *, had_clock: bool, user, now: datet
     report_event_create(
         report=report, kind=ReportEvent.Kind.DISCOVERY_CHANGED, at=now, actor=user, note=note
     )
+
+
+def record_filing_if_owed(report, now: datetime):
+    """One rule for a level that rises after submission, on every path (a reviewer's grade,
+    the operator's follow-up; a draft saved without a level is the same case): a report that
+    now carries a duty, and whose filing was never judged (a voluntary 一般 report, or a
+    draft whose clock was cancelled when it was declared 一般), gets its filing clock judged
+    as of its submission, against the same statutory limit as any filing. Only when that
+    brands the filing legally late (迟报) is the operator asked for the reason. Returns the
+    filing clock it judged, or None."""
+    if report.status == Status.DRAFT or not must_file(report):
+        return None
+    judged = report.deadlines.filter(kind=Kind.FILE).exclude(outcome=Outcome.NOT_REQUIRED)
+    if judged.exists():
+        return None
+    deadline_open(report=report, kind=Kind.FILE, opened_at=file_clock_start(report), now=now)
+    clock = deadline_meet(report=report, kind=Kind.FILE, at=report.submitted_at)
+    if clock is not None and clock.lateness is not None and not report.late_reason.strip():
+        notify_users(
+            users=reporters(report),
+            kind=Notification.Kind.INFO_REQUESTED,
+            report=report,
+            message=_(
+                "%(ref)s is now graded %(level)s: its filing at %(at)s was after the statutory "
+                "limit of %(due)s. Give the reason for the delay in a follow-up."
+            )
+            % {
+                "ref": report.reference,
+                "level": report.get_severity_display(),
+                "at": timezone.localtime(report.submitted_at).strftime("%Y-%m-%d %H:%M"),
+                "due": timezone.localtime(clock.statutory_due_at).strftime("%Y-%m-%d %H:%M"),
+            },
+            now=now,
+        )
+    return clock

@@ -13,13 +13,13 @@ from escalation.services.clocks import deadline_meet, deadline_open
 from notifications.models import Notification
 from notifications.services import notify_users
 
-from ..constants import REPORTABLE, Status, Tier
+from ..constants import REPORTABLE, SEVERITY_RANK, Severity, Status, Tier
 from ..contents import FOLLOWUP_ITEMS, SUMMARY_FIELDS
 from ..events import report_event_create
 from ..indicators import clean_indicators
 from ..models import FollowUp, Report, ReportEvent, SummaryReport
 from .actions import begin, finish
-from .clocks import sync_forward_clock, sync_summary_clock
+from .clocks import record_filing_if_owed, sync_forward_clock, sync_summary_clock
 from .drafting import apply_grading, indicator_errors
 from .recipients import holding_staff, reporters, summary_recipients
 
@@ -34,7 +34,7 @@ def report_followup(
     follow-up makes serious at the receiving tier returns to its queue to be forwarded."""
     now = now or timezone.now()
     report, _role, _to = begin(user, pk, "followup", version=version)
-    allowed = {"kind", "body", "indicators", "severity_declared", *FOLLOWUP_ITEMS}
+    allowed = {"kind", "body", "indicators", "severity_declared", "late_reason", *FOLLOWUP_ITEMS}
     unknown = set(data) - allowed
     if unknown:
         raise ValidationError({name: _("This field cannot be set.") for name in sorted(unknown)})
@@ -70,7 +70,16 @@ def report_followup(
     if followup.severity_declared:
         report.severity_declared = followup.severity_declared
         changed.append("severity_declared")
+    late_reason = (data.get("late_reason") or "").strip()
+    if late_reason:
+        # the reason for a filing the portal branded late after the level rose
+        report.late_reason = late_reason
+        changed.append("late_reason")
     apply_grading(report)
+    if SEVERITY_RANK[Severity(report.severity)] < SEVERITY_RANK[Severity(before)]:
+        # the operator may lower what it declares, not the level the authority's clocks run
+        # on: only the authority's grade (with its reason) lowers that
+        report.severity = before
     changed += ["severity_suggested", "criteria_met", "severity"]
     was_awaiting = report.status == Status.AWAITING_OPERATOR
     was_closed = report.status == Status.CLOSED
@@ -97,13 +106,16 @@ def report_followup(
         deadline_meet(report=report, kind=Kind.INFO_REQUEST, at=now)
         report_event_create(report=report, kind=ReportEvent.Kind.INFO_SUPPLIED, at=now, actor=user)
     if before != report.severity:
-        sync_forward_clock(report, now, _("The operator's follow-up graded it below major."))
+        sync_forward_clock(report, now, "", may_close=False)
         sync_summary_clock(report, now, may_close=False)
+        record_filing_if_owed(report, now)
     if was_closed:
         recipients = holding_staff(report)
         message = _("%(org)s filed a %(kind)s on %(ref)s, which was closed.")
     else:
         recipients = [report.assignee] if report.assignee_id else holding_staff(report)
+        # whoever asked is told of the answer, at whichever tier the report is now
+        recipients += [r.requested_by for r in open_requests if r.requested_by_id]
         message = _("%(org)s filed a %(kind)s on %(ref)s.")
     notify_users(
         users=recipients,

@@ -14,6 +14,7 @@ from reports.api.inputs import (
     when_field,
 )
 from reports.constants import Severity
+from reports.models import Finding
 
 
 class ReportClaimInputSerializer(ReportActionInputSerializer):
@@ -83,6 +84,14 @@ class ReportNotifyInputSerializer(ReportActionInputSerializer):
 
 
 class ReportCloseInputSerializer(ReportActionInputSerializer):
+    reason = serializers.CharField(max_length=TEXT_MAX)
+
+
+class ReportFindingInputSerializer(ReportActionInputSerializer):
+    kind = serializers.ChoiceField(
+        choices=Finding.Kind.choices,
+        help_text=_("`late` 迟报, `missed` 漏报, `false` 谎报, `concealed` 瞒报."),
+    )
     reason = serializers.CharField(max_length=TEXT_MAX)
 
 

@@ -23,6 +23,7 @@ from reports.api.serializers import ReportSerializer
 from reports.models import Report
 from reports.selectors import report_list
 
+from ..services.findings import report_record_finding
 from ..services.forwarding import report_forward, report_notify
 from ..services.requests import report_request_info, report_require
 from ..services.triage import (
@@ -37,6 +38,7 @@ from .inputs import (
     ReportAssignInputSerializer,
     ReportClaimInputSerializer,
     ReportCloseInputSerializer,
+    ReportFindingInputSerializer,
     ReportForwardInputSerializer,
     ReportGradeInputSerializer,
     ReportNotifyInputSerializer,
@@ -164,6 +166,21 @@ class ReportReviewViewSet(ReportCommandsViewSet):
         data = self.command_input(ReportCloseInputSerializer, pk)
         report = call(report_close, user=request.user, pk=pk, **data)
         return self.output(report.pk)
+
+    @action_schema(
+        _("Record a finding of late, missed, false or concealed reporting"),
+        ReportFindingInputSerializer,
+        description=_(
+            "Art. 10: a receiving reviewer or a national official records a finding (迟报, "
+            "漏报, 谎报, 瞒报) with its reason, at any time after submission. It is shown on "
+            "the report, in its history and timeline, and counted in the compliance figures."
+        ),
+    )
+    @action(detail=True, methods=["post"])
+    def findings(self, request, pk=None):
+        data = self.command_input(ReportFindingInputSerializer, pk)
+        call(report_record_finding, user=request.user, pk=pk, **data)
+        return self.output(pk)
 
 
 @extend_schema(tags=["reports"])

@@ -7,18 +7,22 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from escalation.constants import Kind, Outcome
-from escalation.services.clocks import deadline_cancel, deadline_meet, deadline_open
+from escalation.constants import Kind
+from escalation.services.clocks import deadline_cancel
 from notifications.models import Notification
 from notifications.services import notify_users
 from reports import workflow
-from reports.constants import REPORTABLE, Severity, Status
+from reports.constants import SERIOUS, Severity, Status, Tier
 from reports.events import report_event_create
 from reports.models import Report, ReportEvent
 from reports.services.actions import begin, finish
-from reports.services.clocks import file_clock_start, sync_forward_clock, sync_summary_clock
+from reports.services.clocks import (
+    record_filing_if_owed,
+    sync_forward_clock,
+    sync_summary_clock,
+)
 from reports.services.drafting import apply_grading
-from reports.services.recipients import reporters
+from reports.services.recipients import national_officials, reporters
 
 from ..selectors import colleague_memberships
 
@@ -102,14 +106,7 @@ def report_grade(
         actor=user,
         note=f"{Severity(before).label} → {Severity(severity).label}: {reason.strip()}",
     )
-    filing_recorded = (
-        report.deadlines.filter(kind=Kind.FILE).exclude(outcome=Outcome.NOT_REQUIRED).exists()
-    )
-    if report.severity in REPORTABLE and not filing_recorded:
-        # graded up from a voluntary 一般 report (even one whose draft once had a filing
-        # clock, cancelled when it was declared 一般): record whether it was filed in time
-        deadline_open(report=report, kind=Kind.FILE, opened_at=file_clock_start(report), now=now)
-        deadline_meet(report=report, kind=Kind.FILE, at=report.submitted_at)
+    record_filing_if_owed(report, now)
     sync_forward_clock(
         report,
         now,
@@ -117,6 +114,30 @@ def report_grade(
         % {"user": user.get_username(), "reason": reason.strip()},
     )
     sync_summary_clock(report, now)
+    if (
+        report.tier == Tier.RECEIVING
+        and report.severity_suggested in SERIOUS
+        and report.severity not in SERIOUS
+        and before in SERIOUS
+    ):
+        # a second look: the guide rates it serious, the reviewer graded it below
+        notify_users(
+            users=national_officials(),
+            kind=Notification.Kind.GRADE_CHANGED,
+            report=report,
+            message=_(
+                "%(ref)s was downgraded to %(level)s by %(authority)s although the grading "
+                "guide rates it %(suggested)s: %(reason)s"
+            )
+            % {
+                "ref": report.reference,
+                "level": report.get_severity_display(),
+                "authority": report.receiving_authority.name,
+                "suggested": report.get_severity_suggested_display(),
+                "reason": reason.strip(),
+            },
+            now=now,
+        )
     if before != report.severity:
         notify_users(
             users=reporters(report),

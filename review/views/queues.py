@@ -13,13 +13,20 @@ from core.pages import PAGE_SIZES, LitePage, page_size
 from reports.models import Category
 
 from ..filters import ReviewQueueFilterSet
-from ..selectors import NATIONAL_TABS, RECEIVING_TABS, national_watch_list, review_queue
+from ..selectors import (
+    NATIONAL_TABS,
+    RECEIVING_TABS,
+    national_downgraded_list,
+    national_watch_list,
+    review_queue,
+)
 
 TAB_LABELS = {
     "new": gettext_lazy("New"),
     "mine": gettext_lazy("Mine"),
     "waiting": gettext_lazy("Waiting for the operator"),
     "serious": gettext_lazy("Serious, to forward"),
+    "forwarded": gettext_lazy("Forwarded"),
     "overdue": gettext_lazy("Overdue"),
     "closed": gettext_lazy("Closed"),
 }
@@ -87,4 +94,7 @@ class NationalQueueView(_QueueView):
         return roles.is_national
 
     def extra_context(self, request) -> dict:
-        return {"watch_list": list(national_watch_list(user=request.user))}
+        return {
+            "watch_list": list(national_watch_list(user=request.user)),
+            "downgraded": list(national_downgraded_list(user=request.user)),
+        }

@@ -34,6 +34,7 @@ from ..forms import (
     AssignForm,
     ClaimForm,
     CloseForm,
+    FindingForm,
     ForwardForm,
     GradeForm,
     NotifyForm,
@@ -41,6 +42,7 @@ from ..forms import (
 )
 from ..history import history_changes, history_since_submission
 from ..selectors import assignable_colleagues, report_page_get
+from ..services.findings import report_record_finding
 from ..services.forwarding import report_forward, report_notify
 from ..services.requests import report_request_info
 from ..services.triage import (
@@ -78,6 +80,7 @@ ACTIONS = {
         gettext_lazy("The notification of the departments is recorded."),
     ),
     "close": Action(CloseForm, report_close, gettext_lazy("The report is closed.")),
+    "finding": Action(FindingForm, report_record_finding, gettext_lazy("The finding is recorded.")),
     "followup": Action(FollowUpForm, report_followup, gettext_lazy("Follow-up filed.")),
     "handling_ended": Action(
         HandlingEndedForm,

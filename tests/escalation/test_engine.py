@@ -132,12 +132,14 @@ def test_a_grade_change_opens_and_closes_the_forward_clock(demo, now):
     )
     clock.refresh_from_db()
     assert clock.outcome == Deadline.Outcome.NOT_REQUIRED and "核实后降级" in clock.closed_reason
-    # re-opened by a new grade: a new clock from that moment
+    # re-opened by a new grade: with its first instants, never a fresh hour (issue 11, item 11)
     again = later + timedelta(minutes=20)
     report_grade(
         user=demo["reviewer-gd"], pk=report.pk, severity="major", reason="再次升级", now=again
     )
-    assert report.deadlines.get(kind="forward", outcome="open").opened_at == again
+    reopened = report.deadlines.get(kind="forward", outcome="open")
+    assert reopened.opened_at == later
+    assert reopened.statutory_due_at == later + timedelta(hours=1)
 
 
 def test_a_draft_gets_filing_reminders_and_a_breach(demo, now):

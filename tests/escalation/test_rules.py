@@ -44,8 +44,16 @@ STATUTORY_TABLE = [
     ("cii", "forward", 30 * M, 25 * M, (15 * M, 24 * M)),
     ("central", "forward", H, 55 * M, (30 * M, 48 * M)),
     ("general", "forward", H, 55 * M, (30 * M, 48 * M)),
+    # T0 is 09:00 on 1 March in Beijing: the 30 days run from 2 March to 24:00 on 31 March
+    # (issue 11, item 14), reminders a week and a day before
     *[
-        (c, "summary", timedelta(days=30), None, (timedelta(days=23), timedelta(days=29)))
+        (
+            c,
+            "summary",
+            timedelta(days=30, hours=15),
+            None,
+            (timedelta(days=23, hours=15), timedelta(days=29, hours=15)),
+        )
         for c in CHANNELS
     ],
 ]

@@ -5,7 +5,7 @@ driven through the services only; time is the `now` each one is given."""
 import hashlib
 import struct
 import zlib
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -497,7 +497,8 @@ def test_handling_ended_records_the_moment_and_opens_the_30_day_summary_clock(de
     assert (event.actor, event.at, event.automatic) == (op, later, False)
     clock = report.deadlines.get(kind="summary")
     assert clock.outcome == "open" and clock.opened_at == ended
-    assert clock.statutory_due_at == ended + timedelta(days=30)
+    # 13:00 on 25 Nov in Beijing: due at 24:00 on 25 Dec, Beijing (issue 11, item 14)
+    assert clock.statutory_due_at == datetime(2026, 12, 25, 16, 0, tzinfo=UTC)
     assert told(report, "summary_due") == {"operator-general"}
 
 
@@ -559,7 +560,8 @@ def test_a_summary_filed_after_30_days_is_late(demo, now):
     report_handling_ended(user=op, pk=report.pk, handling_ended_at=now, now=now)
     report_summary(user=op, pk=report.pk, data=SUMMARY, now=now + timedelta(days=31))
     clock = report.deadlines.get(kind="summary")
-    assert clock.outcome == "late" and clock.lateness == timedelta(days=1)
+    # due at 24:00 on 25 Dec, Beijing (16:00 UTC); filed at 02:00 UTC on 26 Dec
+    assert clock.outcome == "late" and clock.lateness == timedelta(hours=10)
 
 
 def test_the_summary_needs_the_end_of_handling_first_and_is_filed_once(demo, now):

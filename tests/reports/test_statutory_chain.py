@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
-from django.utils import translation
+from django.utils import timezone, translation
 
 from notifications.models import Notification
 from reports.models import Report, SummaryReport
@@ -86,7 +86,8 @@ def test_a_significant_report_still_gets_its_summary_clock(demo, now):
     op = demo["operator-general"]
     report = submitted(demo, now, severity_declared="significant")
     report_handling_ended(user=op, pk=report.pk, handling_ended_at=now, now=now)
-    assert clocks(report, "summary") == [("open", now, now + timedelta(days=30))]
+    # 10:00 on 25 Nov in Beijing: due at 24:00 on 25 Dec, Beijing (item 14)
+    assert clocks(report, "summary") == [("open", now, datetime(2026, 12, 25, 16, 0, tzinfo=UTC))]
 
 
 def test_a_reviewer_grading_a_general_report_up_after_handling_opens_the_summary_clock(demo, now):
@@ -98,7 +99,7 @@ def test_a_reviewer_grading_a_general_report_up_after_handling_opens_the_summary
     later = now + timedelta(days=1)
     report_grade(user=gd, pk=report.pk, severity="significant", reason="影响较大", now=later)
     # then the clock runs from the end of handling, not from the grade
-    assert clocks(report, "summary") == [("open", ended, ended + timedelta(days=30))]
+    assert clocks(report, "summary") == [("open", ended, datetime(2026, 12, 25, 16, 0, tzinfo=UTC))]
     # and graded back to 一般, it is no longer required
     report_grade(user=gd, pk=report.pk, severity="general", reason="复核", now=later)
     assert [c[0] for c in clocks(report, "summary")] == ["not_required"]
@@ -479,3 +480,98 @@ def test_the_form_offers_the_cii_sector_only_to_an_organisation_without_one(demo
     assert 'name="cii_sector"' in page
     page = web_for("operator-cii").get(f"/reports/{cii.pk}/edit/").content.decode()
     assert 'name="cii_sector"' not in page
+
+
+# --- item 14: Art. 8's 30 days, counted by days as the Civil Code counts them ------------
+
+
+@pytest.mark.parametrize(
+    ("ended", "due"),
+    [
+        # 23:59:59 on 25 Nov in Beijing: days 26 Nov … 25 Dec, until 24:00 on 25 Dec
+        (datetime(2026, 11, 25, 15, 59, 59, tzinfo=UTC), datetime(2026, 12, 25, 16, 0, tzinfo=UTC)),
+        # 00:00 on 26 Nov in Beijing: one day more
+        (datetime(2026, 11, 25, 16, 0, tzinfo=UTC), datetime(2026, 12, 26, 16, 0, tzinfo=UTC)),
+    ],
+)
+def test_the_summary_is_due_at_24_00_beijing_of_the_30th_day(demo, ended, due):
+    from escalation.services.engine import deadlines_sweep
+
+    op = demo["operator-general"]
+    start = ended - timedelta(hours=1)
+    report = submitted(demo, start, severity_declared="significant")
+    report_handling_ended(user=op, pk=report.pk, handling_ended_at=ended, now=ended)
+    clock = report.deadlines.get(kind="summary")
+    assert clock.statutory_due_at == clock.due_at == due
+    # the message and the reminders say the date and the time (Beijing)
+    shown = timezone.localtime(due).strftime("%Y-%m-%d %H:%M")
+    assert shown.endswith("00:00")
+    (note,) = Notification.objects.filter(report=report, kind="summary_due")
+    assert shown in note.message
+    with time_machine.travel(due - timedelta(days=7), tick=False):
+        deadlines_sweep()
+    (reminder,) = Notification.objects.filter(report=report, kind="reminder")
+    assert shown in reminder.message
+    # exactly at 24:00 it is on time; a second later it is late by that second
+    report_summary(user=op, pk=report.pk, data=SUMMARY, now=due)
+    clock.refresh_from_db()
+    assert (clock.outcome, clock.lateness) == ("met", None)
+
+
+def test_a_summary_a_second_after_24_00_is_late(demo, now):
+    op = demo["operator-general"]
+    report = submitted(demo, now, severity_declared="significant")
+    report_handling_ended(user=op, pk=report.pk, handling_ended_at=now, now=now)
+    due = datetime(2026, 12, 25, 16, 0, tzinfo=UTC)
+    report_summary(user=op, pk=report.pk, data=SUMMARY, now=due + timedelta(seconds=1))
+    clock = report.deadlines.get(kind="summary")
+    assert clock.outcome == "late" and clock.lateness == timedelta(seconds=1)
+
+
+# --- item 16: Art. 11 after submission -------------------------------------------------------
+
+
+def test_a_followup_adds_the_emergency_plan_the_measures_and_the_harm_they_reduced(
+    demo, now, api_for, web_for
+):
+    report = submitted(demo, now, severity_declared="significant")
+    client = api_for("operator-general")
+    response = client.post(
+        f"/api/v1/reports/{report.pk}/followups/",
+        {
+            "kind": "progress",
+            "body": "应急处置情况",
+            "emergency_plan": "启动二级应急预案",
+            "protective_measures": "隔离受感染主机，切换备用线路",
+            "harm_reduced": "避免约 2 万用户数据外泄",
+        },
+        format="json",
+    )
+    assert response.status_code == 201, response.content
+    assert response.json()["harm_reduced"] == "避免约 2 万用户数据外泄"
+    body = client.get(f"/api/v1/reports/{report.pk}/").json()
+    assert body["emergency_plan"] == "启动二级应急预案"
+    assert body["protective_measures"] == "隔离受感染主机，切换备用线路"
+    assert body["harm_reduced"] == "避免约 2 万用户数据外泄"
+    page = web_for("reviewer-gd").get(f"/reports/{report.pk}/").content.decode()
+    assert "避免约 2 万用户数据外泄" in page
+    history = Report.objects.get(pk=report.pk).history.latest()
+    assert history.harm_reduced == "避免约 2 万用户数据外泄"
+
+
+def test_the_web_followup_form_takes_the_art_11_items(demo, now, web_for):
+    report = submitted(demo, now, severity_declared="significant")
+    web = web_for("operator-general")
+    page = web.get(f"/reports/{report.pk}/").content.decode()
+    assert 'name="harm_reduced"' in page and 'name="emergency_plan"' in page
+    response = web.post(
+        f"/reports/{report.pk}/actions/followup/",
+        {
+            "version": Report.objects.get(pk=report.pk).version,
+            "kind": "progress",
+            "body": "续报",
+            "harm_reduced": "减少损失约 50 万元",
+        },
+    )
+    assert response.status_code in (200, 302)
+    assert Report.objects.get(pk=report.pk).harm_reduced == "减少损失约 50 万元"

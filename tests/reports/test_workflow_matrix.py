@@ -11,6 +11,7 @@ from reports.models import Report
 from reports.services.drafting import report_create
 from reports.services.followups import report_followup, report_handling_ended, report_summary
 from reports.services.submission import report_submit
+from review.services.findings import report_record_finding
 from review.services.forwarding import report_forward, report_notify
 from review.services.requests import report_request_info
 from review.services.triage import (
@@ -60,6 +61,8 @@ ALLOWED = {
     "followup": {"operator-general": AFTER_DRAFT},
     "handling_ended": {"operator-general": AFTER_DRAFT},
     "summary": {"operator-general": AFTER_DRAFT},
+    # Art. 10 findings (issue 11, item 20): at any time after submission
+    "finding": {"reviewer-gd": AFTER_DRAFT, "national": RECEIVING_OPEN | NATIONAL_ALL},
 }
 
 
@@ -140,6 +143,8 @@ def perform(action, user, demo, report, now):
         return report_handling_ended(
             user=user, pk=pk, handling_ended_at=now - timedelta(minutes=1), now=now
         )
+    if action == "finding":
+        return report_record_finding(user=user, pk=pk, kind="late", reason="迟报", now=now)
     if action == "summary":
         fields = ("cause", "emergency_measures", "harm", "accountability", "rectification")
         data = {name: "内容" for name in (*fields, "lessons")}
@@ -159,6 +164,7 @@ def snapshot(report_pk):
         report.events.count(),
         report.followups.count(),
         report.info_requests.count(),
+        report.findings.count(),
         report.deadlines.filter(outcome="open").count(),
         hasattr(report, "forwarding"),
         hasattr(report, "summary"),

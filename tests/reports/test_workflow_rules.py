@@ -394,34 +394,39 @@ ACTIONS_NOW = {
     "a reviewer on a new serious report": (
         {REVIEWER},
         state(status="submitted"),
-        ["claim", "assign", "grade", "request_info", "forward", "notify"],
+        ["claim", "assign", "grade", "request_info", "forward", "notify", "finding"],
     ),
     "a reviewer on a new significant report": (
         {REVIEWER},
         state(status="submitted", severity="significant"),
-        ["claim", "assign", "grade", "request_info", "notify", "close"],
+        ["claim", "assign", "grade", "request_info", "notify", "close", "finding"],
     ),
     "a reviewer on a report someone else holds": (
         {REVIEWER},
         state(status="submitted", assignee_id=OTHER, assignee_name="x", severity="significant"),
-        ["assign", "grade", "request_info", "notify", "close"],
+        ["assign", "grade", "request_info", "notify", "close", "finding"],
     ),
     "a reviewer after the forward": (
         {REVIEWER},
         state(tier="national", status="submitted", forwarded=True),
-        ["notify"],
+        ["notify", "finding"],
     ),
     "national on a forwarded report": (
         {NATIONAL},
         state(tier="national", status="submitted", forwarded=True),
-        ["acknowledge", "assign", "grade", "request_info", "notify", "close"],
+        ["acknowledge", "assign", "grade", "request_info", "notify", "close", "finding"],
     ),
     "national on a closed report": (
         {NATIONAL},
         state(tier="national", status="closed"),
-        ["notify"],
+        ["notify", "finding"],
     ),
-    "national on a serious report still at the receiving tier": ({NATIONAL}, state(), []),
+    # an Art. 10 finding (issue 11, item 20) at any time after submission
+    "national on a serious report still at the receiving tier": (
+        {NATIONAL},
+        state(),
+        ["finding"],
+    ),
     "police on a copy": ({POLICE}, state(status="submitted"), ["acknowledge"]),
     "police on an acknowledged copy": (
         {POLICE},

@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from accounts.models import Authority, Membership, Organization
 from escalation.models import Deadline
+from escalation.rules import summary_due
 from notifications.models import Notification
 from reports.models import Forwarding, Report, SummaryReport
 from reports.services.drafting import report_create
@@ -640,14 +641,15 @@ class TestFollowUps:
         assert field in response.json()
         assert snapshot(report.pk) == before
 
-    def test_not_on_a_closed_report(self, api_for, demo):
+    def test_also_on_a_closed_report(self, api_for, demo):
+        """补报 and 续报 stay possible after closure (issue 11, item 15)."""
         report = closed_receiving(demo)
-        before = snapshot(report.pk)
         response = api_for("operator-general").post(
             url("followups", report.pk), {"kind": "progress", "body": "x"}, "json"
         )
-        assert response.status_code == 409
-        assert snapshot(report.pk) == before
+        assert response.status_code == 201
+        report.refresh_from_db()
+        assert report.status == "closed" and report.followups.count() == 1
 
 
 class TestForwardNotifyAcknowledgeClose:
@@ -758,7 +760,7 @@ class TestHandlingEndedAndSummary:
         assert at(body["handling_ended_at"]) == ended
         clock = next(d for d in body["deadlines"] if d["kind"] == "summary")
         assert clock["outcome"] == "open"
-        assert at(clock["due_at"]) == ended + timedelta(days=30)
+        assert at(clock["due_at"]) == summary_due(ended)  # 24:00 Beijing of the 30th day
 
     def test_handling_ends_once(self, api_for, demo):
         report = handling_ended(demo)
@@ -1222,7 +1224,8 @@ def test_the_whole_journey_through_the_api(api_for, demo):
         2 * 24 * 60, operator, "handling-ended", {"handling_ended_at": ended.isoformat()}, pk=pk
     )
     summary_clock = next(d for d in body["deadlines"] if d["kind"] == "summary")
-    assert at(summary_clock["due_at"]) == ended + timedelta(days=30)
+    # 09:00 on 26 Nov in Beijing: due at 24:00 on 26 Dec, Beijing (issue 11, item 14)
+    assert at(summary_clock["due_at"]) == datetime(2026, 12, 26, 16, 0, tzinfo=UTC)
     step(10 * 24 * 60, operator, "summary", SUMMARY_BODY, pk=pk, expect=201)
 
     # then: the timeline, in order, and every clock met

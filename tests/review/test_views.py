@@ -15,6 +15,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from accounts.models import Authority, Membership
+from escalation.rules import summary_due
 from reports.constants import Status, Tier
 from reports.models import InfoRequest, Report, ReportEvent, SummaryReport
 from reports.services.drafting import report_create, report_update
@@ -524,7 +525,7 @@ class TestOperatorSide:
         assert response.status_code == 200
         content = response.content.decode()
         assert "summary-deadline" in content
-        due = (now + timedelta(days=30)).astimezone(BEIJING).strftime("%Y-%m-%d %H:%M")
+        due = summary_due(now).astimezone(BEIJING).strftime("%Y-%m-%d %H:%M")
         assert due in content
         assert act(client, report, "summary", **{**fields, "lessons": ""}).status_code == 422
         assert not SummaryReport.objects.filter(report=report).exists()
