@@ -13,7 +13,7 @@ from rest_framework.response import Response
 from core.api import BAD_REQUEST, UNAUTHORIZED, ErrorSerializer, call_service
 from core.prefetch import apply_written, knows_related
 
-from ..models import Attachment, Finding, FollowUp, InfoRequest, Report, ReportEvent
+from ..models import Attachment, FollowUp, InfoRequest, Report, ReportEvent
 from ..selectors import report_list
 from .inputs import RansomwareInputSerializer
 from .serializers import ReportBriefSerializer, ReportSerializer
@@ -88,9 +88,13 @@ def timeline_prefetch(queryset):
     """Everything ReportSerializer reads, in a fixed number of queries whatever the page."""
     return queryset.select_related("assignee", "forwarding", "summary__filed_by").prefetch_related(
         "deadlines",
-        Prefetch("events", queryset=ReportEvent.objects.select_related("actor")),
+        Prefetch(
+            "events",
+            queryset=ReportEvent.objects.select_related(
+                "actor", "finding__authority", "finding__recorded_by"
+            ),
+        ),
         Prefetch("followups", queryset=FollowUp.objects.select_related("created_by")),
-        Prefetch("findings", queryset=Finding.objects.select_related("authority", "recorded_by")),
         Prefetch(
             "info_requests",
             queryset=InfoRequest.objects.select_related("authority", "requested_by"),

@@ -1,6 +1,7 @@
 """API v1 output serializers of reports (read only). The input serializers of the commands
 are in `inputs.py`."""
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
@@ -307,10 +308,8 @@ class ReportSerializer(serializers.ModelSerializer):
     )
     forwarded = serializers.SerializerMethodField()
     followups = FollowUpSerializer(many=True, read_only=True)
-    findings = FindingSerializer(
-        many=True,
-        read_only=True,
-        help_text=_("Findings of late, missed, false or concealed reporting (Art. 10)."),
+    findings = serializers.SerializerMethodField(
+        help_text=_("Findings of late, missed, false or concealed reporting (Art. 10).")
     )
     info_requests = InfoRequestSerializer(many=True, read_only=True)
     summary = serializers.SerializerMethodField()
@@ -388,6 +387,19 @@ class ReportSerializer(serializers.ModelSerializer):
 
     def get_assignee(self, obj) -> str | None:
         return _username(obj.assignee) if obj.assignee_id else None
+
+    @extend_schema_field(FindingSerializer(many=True))
+    def get_findings(self, obj):
+        """Read with the timeline (each finding has its event): no query of its own."""
+        findings = []
+        for event in obj.events.all():
+            if event.kind != ReportEvent.Kind.FINDING_RECORDED:
+                continue
+            try:
+                findings.append(event.finding)
+            except ObjectDoesNotExist:
+                continue
+        return FindingSerializer(findings, many=True, context=self.context).data
 
     def get_missed(self, obj) -> bool:
         return obj.missed_at is not None

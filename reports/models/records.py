@@ -182,6 +182,15 @@ class Finding(models.Model):
         related_name="+",
     )
     recorded_at = models.DateTimeField(_("recorded at"))
+    # its line on the timeline: the API reads findings with the timeline (no extra query)
+    event = models.OneToOneField(
+        "reports.ReportEvent",
+        verbose_name=_("timeline event"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="finding",
+    )
     history = HistoricalRecords()
 
     class Meta:

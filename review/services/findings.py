@@ -42,6 +42,14 @@ def report_record_finding(
         if role == workflow.REVIEWER
         else Authority.objects.get(kind=Authority.Kind.NATIONAL_CAC)
     )
+    label = Finding.Kind(kind).label
+    event = report_event_create(
+        report=report,
+        kind=ReportEvent.Kind.FINDING_RECORDED,
+        at=now,
+        actor=user,
+        note=f"{label}: {reason}",
+    )
     finding = Finding.objects.create(
         report=report,
         kind=kind,
@@ -49,16 +57,9 @@ def report_record_finding(
         authority=authority,
         recorded_by=user,
         recorded_at=now,
+        event=event,
     )
     finish(report, [])
-    label = finding.get_kind_display()
-    report_event_create(
-        report=report,
-        kind=ReportEvent.Kind.FINDING_RECORDED,
-        at=now,
-        actor=user,
-        note=f"{label}: {reason}",
-    )
     notify_users(
         users=reporters(report),
         kind=Notification.Kind.FINDING_RECORDED,

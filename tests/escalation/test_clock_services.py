@@ -2,7 +2,7 @@
 history), and the engine acting on a due clock (reminder, automatic forward, breach, missed
 report) and the sweep. Reports are driven through their services; time is `now`."""
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.utils import timezone
@@ -129,7 +129,9 @@ def test_a_clock_opened_overdue_is_due_at_once(demo, now):
 def test_a_summary_clock_runs_30_days_and_reminds_a_week_and_a_day_before(demo, now):
     report = submitted(demo, now)
     clock = deadline_open(report=report, kind="summary", opened_at=now, now=now)
-    due = now + timedelta(days=30)
+    # 10:00 on 25 Nov in Beijing: due at 24:00 Beijing on 25 Dec, counted by days as the
+    # Civil Code does (issue 11, item 14)
+    due = datetime(2026, 12, 25, 16, 0, tzinfo=UTC)
     assert clock.statutory_due_at == clock.due_at == due
     assert clock.act_at is None
     assert clock.next_fire_at == due - timedelta(days=7)
