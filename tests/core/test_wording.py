@@ -126,3 +126,11 @@ def test_the_operators_list_shows_the_forward_clock_as_the_authoritys(demo, repo
     forward_cell = row[row.rindex("<td") :]
     assert "剩余" in forward_cell or "left" in forward_cell  # the open forward clock
     assert "text-bg-warning" not in forward_cell  # not coloured as the operator's task
+
+
+def test_the_queue_tabs_are_a_navigation_not_an_empty_tablist(web_for):
+    """Issue 13, point 12: role=tablist without tabs was a critical axe violation."""
+    html = web_for("reviewer-gd").get(reverse("review:queue")).content.decode()
+    assert 'role="tablist"' not in html
+    assert '<nav aria-label="队列视图">' in html
+    assert 'aria-current="page"' in html
