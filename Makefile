@@ -32,7 +32,8 @@ messages: $(VENV)/.installed
 setup: $(VENV)/.installed static/vendor/.installed messages
 
 ## make run: set up, migrate, seed the demo world, start web + worker + beat, all with the
-## local settings (DEBUG on, demo authenticators); the Procfile names them too.
+## local settings (debug off unless DJANGO_DEBUG=1, demo authenticators); the Procfile names
+## them too.
 run: export DJANGO_SETTINGS_MODULE := config.settings.local
 run: setup
 	$(PY) manage.py migrate --noinput -v 0

@@ -61,7 +61,9 @@ class PrivateRedis:
         os.kill(self.proc.pid, signal.SIGCONT)
 
     def queued(self) -> int:
-        return redis.Redis(port=self.port, socket_timeout=1).llen("celery")
+        """Tasks waiting in both queues (the clock tasks have their own, `clocks`)."""
+        client = redis.Redis(port=self.port, socket_timeout=1)
+        return client.llen("celery") + client.llen("clocks")
 
 
 def use_broker(url: str) -> None:

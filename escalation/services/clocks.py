@@ -157,7 +157,7 @@ def deadline_cancel(*, report, kind: str, at: datetime, reason: str) -> Deadline
 def _meet(deadline: Deadline, at: datetime) -> None:
     deadline.met_at = at
     deadline.outcome, deadline.lateness = rules.met_outcome(
-        at, deadline.due_at, deadline.statutory_due_at
+        at, deadline.due_at, deadline.statutory_due_at, deadline.has_statutory_limit
     )
     deadline.next_fire_at = None
 
@@ -169,6 +169,14 @@ def _cancel(deadline: Deadline, at: datetime, reason: str) -> None:
     deadline.next_fire_at = None
 
 
+def clocks_for_update(report) -> list[Deadline]:
+    """Every clock of the report, locked, in their order: one read a service can share with
+    `deadlines_apply` (its `clocks`) when it must look at them first."""
+    return list(
+        Deadline.objects.select_for_update().filter(report=report).order_by("opened_at", "pk")
+    )
+
+
 @transaction.atomic(savepoint=False)  # called inside the report services' transaction
 def deadlines_apply(
     *,
@@ -178,23 +186,21 @@ def deadlines_apply(
     meet: tuple = (),
     cancel: dict | None = None,
     new_report: bool = False,
+    clocks: list[Deadline] | None = None,
 ) -> list[Deadline]:
     """Several clock changes of one report in a fixed number of queries, for the write path
     of creation and submission (docs/ARCHITECTURE.md, "The write path"): `open` — (kind,
     opened_at) pairs, as `deadline_open` —, then `meet` — kinds, as `deadline_meet` —, then
     `cancel` — {kind: reason}, as `deadline_cancel`. One read of the report's clocks (none
-    for a report just inserted: `new_report`), one write per changed clock, one insert of
+    for a report just inserted: `new_report`; none when the caller read them with
+    `clocks_for_update` and passes them as `clocks`), one write per changed clock, one insert of
     the new ones, one insert of their history.
 
     Sets `report.next_due_at`; the caller saves the report. Returns every clock of the
     report, in their order."""
-    clocks = (
-        []
-        if new_report
-        else list(
-            Deadline.objects.select_for_update().filter(report=report).order_by("opened_at", "pk")
-        )
-    )
+    if clocks is None:
+        clocks = [] if new_report else clocks_for_update(report)
+    clocks = list(clocks)
     created: list[Deadline] = []
     changed: list[Deadline] = []
 

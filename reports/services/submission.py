@@ -13,7 +13,7 @@ from core.exceptions import ActionForbidden, StaleVersion
 from core.prefetch import note_written
 from escalation.constants import Kind, Outcome
 from escalation.rules import deadline_times, statutory_policy
-from escalation.services.clocks import deadlines_apply
+from escalation.services.clocks import clocks_for_update, deadlines_apply
 from notifications.models import Notification
 from notifications.services import notify_users
 
@@ -27,7 +27,6 @@ from ..selectors import grading_criteria, report_get
 from .clocks import (
     file_clock_changes,
     file_clock_start,
-    had_file_clock,
     must_file,
     record_discovery_change,
 )
@@ -35,7 +34,9 @@ from .drafting import apply_draft_data, derive, refuse_state_secrets, save_route
 from .recipients import holding_and_copied_staff
 
 
-def submit_errors(report: Report, now: datetime) -> dict:
+def submit_errors(report: Report, now: datetime, clocks: list | None = None) -> dict:
+    """What stops the submission, by field. `clocks`: the report's clocks when the caller
+    has read them (otherwise they are read here)."""
     errors = {}
     for name in REQUIRED_TO_SUBMIT:
         value = getattr(report, f"{name}_id" if name == "category" else name)
@@ -61,10 +62,10 @@ def submit_errors(report: Report, now: datetime) -> dict:
             Kind.FILE, file_clock_start(report), statutory_policy(report.channel)
         )
         limit = times.statutory_due_at
-        running = (
-            report.deadlines.filter(kind=Kind.FILE, outcome=Outcome.OPEN).first()
-            if report.pk
-            else None  # a report recorded on receipt (reports.services.receipt) is new
+        if clocks is None:  # a report recorded on receipt (reports.services.receipt) is new
+            clocks = list(report.deadlines.filter(kind=Kind.FILE)) if report.pk else []
+        running = next(
+            (d for d in clocks if d.kind == Kind.FILE and d.outcome == Outcome.OPEN), None
         )
         if running is not None and now > running.statutory_due_at:
             # a breach stands whatever `discovered_at` says now (backdating leaves a trace)
@@ -111,12 +112,14 @@ def report_submit(
         return report  # double click or retried request: one submission
     if version is not None and version != report.version:
         raise StaleVersion()
-    discovered_before, had_clock = report.discovered_at, had_file_clock(report)
+    clocks = clocks_for_update(report)  # one read of the clocks for the whole submission
+    discovered_before = report.discovered_at
+    had_clock = any(d.kind == Kind.FILE for d in clocks)
     if data:
         apply_draft_data(report, data)
     derive(report)
     validate(report, now)
-    errors = submit_errors(report, now)
+    errors = submit_errors(report, now, clocks)
     if errors:
         raise ValidationError(errors)
     report.status = Status.SUBMITTED
@@ -126,7 +129,9 @@ def report_submit(
     if via:
         report.received_via = via
     report.version += 1
-    clocks = deadlines_apply(report=report, now=now, **submission_clock_changes(report, now))
+    clocks = deadlines_apply(
+        report=report, now=now, clocks=clocks, **submission_clock_changes(report, now)
+    )
     save_routed(report)  # with the next_due_at of its clocks
     report_event_create(report=report, kind=ReportEvent.Kind.SUBMITTED, at=now, actor=user)
     record_discovery_change(report, discovered_before, had_clock=had_clock, user=user, now=now)

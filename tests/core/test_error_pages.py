@@ -96,7 +96,7 @@ def test_csrf_failure_is_the_portals_page_with_the_reason(demo):
 def test_api_errors_stay_json(client, path, status):
     response = client.get(path)
     assert response.status_code == status
-    assert response["Content-Type"] == "application/json"
+    assert response["Content-Type"] == "application/json; charset=utf-8"
     assert response.json()["detail"]
 
 
@@ -111,5 +111,5 @@ def test_an_api_server_error_is_json(demo, api_for, monkeypatch):
     client.raise_request_exception = False
     response = client.get("/api/v1/reports/")
     assert response.status_code == 500
-    assert response["Content-Type"] == "application/json"
+    assert response["Content-Type"] == "application/json; charset=utf-8"
     assert "boom" not in response.content.decode()

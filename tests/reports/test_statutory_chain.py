@@ -254,7 +254,7 @@ def test_the_summary_report_notifies_the_receiving_authority_and_its_copies(demo
     # when
     report_summary(user=op, pk=report.pk, data=SUMMARY, now=now + timedelta(days=3))
     # then the protection department, the public-security copy and the national tier
-    told_ = told(report, "info_supplied")
+    told_ = told(report, "summary_filed")
     assert {"reviewer-energy", "police-liaison", "national"} <= told_
     assert "operator-cii" not in told_
 
@@ -264,7 +264,7 @@ def test_a_summary_at_the_receiving_tier_tells_the_receiving_authority(demo, now
     report = submitted(demo, now, severity_declared="significant")
     report_handling_ended(user=op, pk=report.pk, handling_ended_at=now, now=now)
     report_summary(user=op, pk=report.pk, data=SUMMARY, now=now)
-    assert told(report, "info_supplied") == {"reviewer-gd"}
+    assert told(report, "summary_filed") == {"reviewer-gd"}
 
 
 # --- item 15: 补报 and 续报 after closure --------------------------------------------------
@@ -292,7 +292,7 @@ def test_a_supplement_after_closure_is_taken_shown_and_tells_the_authority(demo,
     assert followup.report_id == report.pk and followup.created_at == later
     event = report.events.get(kind="followup")
     assert event.at == later and "补充攻击线索" in event.note
-    assert told(report, "info_supplied") == {"reviewer-gd"}
+    assert told(report, "followup_filed") == {"reviewer-gd"}
     page = web_for("reviewer-gd").get(f"/reports/{report.pk}/").content.decode()
     assert "补充攻击线索" in page
     # and a progress report too
