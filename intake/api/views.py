@@ -36,6 +36,22 @@ from .inputs import (
 from .serializers import InboxItemSerializer
 
 
+def _triage_schema(summary, request):
+    """A triage command that answers with the inbox item."""
+    return extend_schema(
+        summary=summary,
+        request=request,
+        responses={
+            200: InboxItemSerializer,
+            400: BAD_REQUEST,
+            401: UNAUTHORIZED,
+            403: FORBIDDEN,
+            404: NOT_FOUND,
+            409: CONFLICT,
+        },
+    )
+
+
 class IsIntakeOfficer(permissions.BasePermission):
     message = _("Only the 12387 service's intake officers can do this.")
 
@@ -155,18 +171,7 @@ class InboxViewSet(viewsets.ReadOnlyModelViewSet):
         report = call(inbox_item_report, user=request.user, pk=pk, **serializer.service_kwargs())
         return report_output(request, report, status_code=status.HTTP_201_CREATED)
 
-    @extend_schema(
-        summary=_("Add the message to an existing report"),
-        request=InboxAddInputSerializer,
-        responses={
-            200: InboxItemSerializer,
-            400: BAD_REQUEST,
-            401: UNAUTHORIZED,
-            403: FORBIDDEN,
-            404: NOT_FOUND,
-            409: CONFLICT,
-        },
-    )
+    @_triage_schema(_("Add the message to an existing report"), InboxAddInputSerializer)
     @action(detail=True, methods=["post"], parser_classes=[JSONParser])
     def add(self, request, pk=None):
         inbox_item_get(user=request.user, pk=pk)
@@ -174,18 +179,7 @@ class InboxViewSet(viewsets.ReadOnlyModelViewSet):
         call(inbox_item_add, user=request.user, pk=pk, **serializer.validated_data)
         return self._item(pk)
 
-    @extend_schema(
-        summary=_("Dismiss the message with a reason"),
-        request=InboxDismissInputSerializer,
-        responses={
-            200: InboxItemSerializer,
-            400: BAD_REQUEST,
-            401: UNAUTHORIZED,
-            403: FORBIDDEN,
-            404: NOT_FOUND,
-            409: CONFLICT,
-        },
-    )
+    @_triage_schema(_("Dismiss the message with a reason"), InboxDismissInputSerializer)
     @action(detail=True, methods=["post"], parser_classes=[JSONParser])
     def dismiss(self, request, pk=None):
         inbox_item_get(user=request.user, pk=pk)
