@@ -78,7 +78,8 @@ def item_attachments(item: InboxItem) -> list[tuple[str, bytes, str]]:
     return out
 
 
-def add_to_report(item: InboxItem, report: Report, *, actor, automatic: bool, now) -> None:
+def _message_onto_report(item: InboxItem, report: Report, *, actor, automatic, now, **extra):
+    """The message, its text and its accepted attachments, on the report's timeline."""
     report_message_add(
         report_pk=report.pk,
         route=item.route,
@@ -91,7 +92,12 @@ def add_to_report(item: InboxItem, report: Report, *, actor, automatic: bool, no
         actor=actor,
         automatic=automatic,
         now=now,
+        **extra,
     )
+
+
+def add_to_report(item: InboxItem, report: Report, *, actor, automatic: bool, now) -> None:
+    _message_onto_report(item, report, actor=actor, automatic=automatic, now=now)
     item.status = InboxItem.Status.ADDED
     item.report = report
     item.automatic = automatic
@@ -244,20 +250,7 @@ def inbox_item_report(*, user, pk, now: datetime | None = None, **record) -> Rep
         if not record.get(name):
             record[name] = value
     report = intake_report_record(user=user, now=now, **record)
-    report_message_add(
-        report_pk=report.pk,
-        route=item.route,
-        sender=item.sender,
-        subject=item.subject,
-        message_id=item.message_id,
-        body=item.body,
-        received_at=item.received_at,
-        attachments=item_attachments(item),
-        actor=user,
-        automatic=False,
-        notify=False,
-        now=now,
-    )
+    _message_onto_report(item, report, actor=user, automatic=False, now=now, notify=False)
     item.status = InboxItem.Status.REPORTED
     item.report = report
     item.handled_by = user
