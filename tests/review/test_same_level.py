@@ -4,11 +4,13 @@ forwarding the same-level departments are notified and recorded — the reviewer
 (or says why none), the automatic forward notifies the province's configured ones — and both
 are on the report's timeline and page, and in the API."""
 
+import re
 from datetime import timedelta
 
 import pytest
 import time_machine
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 
 from accounts.models import SameLevelDepartment
 from escalation.services.engine import deadlines_sweep
@@ -18,6 +20,7 @@ from reports.services.drafting import report_create
 from reports.services.submission import report_submit
 from review.services.forwarding import report_forward
 
+HTMX = {"HTTP_HX_REQUEST": "true"}
 GD_POLICE, GD_TELECOM = "sl-ps-440000", "sl-ca-440000"  # the demo's configured departments
 
 
@@ -75,6 +78,10 @@ def test_a_reviewer_forwards_notifying_the_departments_picked(demo, now, api_for
     assert "police-liaison" not in told(report, "forwarded")
     body = liaison.get(f"/api/v1/reports/{report.pk}/").json()
     assert body["reference"] == report.reference
+    assert body["forwarded"]["same_level_departments"] == [
+        {"code": GD_POLICE, "name": "广东省公安厅"}
+    ]
+    assert body["forwarded"]["same_level_reason"] == ""
 
 
 def test_a_reviewer_may_notify_none_with_a_reason_and_no_copy_is_made(demo, now):
@@ -175,3 +182,95 @@ def test_other_channels_notify_no_same_level_department_at_forwarding(demo, now)
     report_forward(user=demo["reviewer-energy"], pk=report.pk, now=now)
     forwarding = Forwarding.objects.get(report=report)
     assert notified_codes(report) == [] and forwarding.same_level_reason == ""
+
+
+def test_the_api_takes_picks_a_reason_or_nothing_and_refuses_neither(demo, now, api_for):
+    api = api_for("reviewer-gd")
+    url = "/api/v1/reports/{}/forward/".format
+    # neither: a field error, nothing forwarded
+    report = submitted(demo, now)
+    response = api.post(url(report.pk), {"same_level_departments": []}, format="json")
+    assert response.status_code == 400
+    assert "same_level_departments" in response.json()
+    response = api.post(url(report.pk), {"same_level_departments": "x"}, format="json")
+    assert response.status_code == 400 and "same_level_departments" in response.json()
+    assert Report.objects.get(pk=report.pk).tier == "receiving"
+    # picks
+    response = api.post(url(report.pk), {"same_level_departments": [GD_TELECOM]}, format="json")
+    assert response.status_code == 200, response.content
+    forwarded = response.json()["forwarded"]
+    assert forwarded["same_level_departments"] == [{"code": GD_TELECOM, "name": "广东省通信管理局"}]
+    # a reason
+    second = submitted(demo, now)
+    response = api.post(url(second.pk), {"same_level_reason": "已口头通报"}, format="json")
+    assert response.status_code == 200, response.content
+    forwarded = response.json()["forwarded"]
+    assert (forwarded["same_level_departments"], forwarded["same_level_reason"]) == (
+        [],
+        "已口头通报",
+    )
+    # nothing said: the configured ones
+    third = submitted(demo, now)
+    response = api.post(url(third.pk), {}, format="json")
+    assert response.status_code == 200
+    assert [d["code"] for d in response.json()["forwarded"]["same_level_departments"]] == [
+        GD_TELECOM,
+        GD_POLICE,
+    ]
+    # with none configured, nothing said is a field error
+    SameLevelDepartment.objects.filter(province_id="440000").update(active=False)
+    fourth = submitted(demo, now)
+    response = api.post(url(fourth.pk), {}, format="json")
+    assert response.status_code == 400 and "same_level_departments" in response.json()
+
+
+def test_the_web_form_offers_the_configured_departments_and_shows_what_was_notified(
+    demo, now, web_for
+):
+    report = submitted(demo, now)
+    reviewer = web_for("reviewer-gd")
+    page = reviewer.get(f"/reports/{report.pk}/").content.decode()
+    form = page.split('data-action="forward"')[1].split("</form>")[0]
+    for code in (GD_POLICE, GD_TELECOM):  # offered, pre-ticked
+        assert re.search(rf'<input[^>]*value="{code}"[^>]*checked', form), code
+    assert 'name="same_level_reason"' in form and 'name="same_level_shown"' in form
+    action = reverse("review:action", args=[report.pk, "forward"])
+    version = Report.objects.get(pk=report.pk).version
+    # neither picks nor a reason: the error is on the field, nothing forwarded
+    response = reviewer.post(action, {"version": version, "same_level_shown": "1"}, **HTMX)
+    assert response.status_code == 422
+    failed = response.content.decode().split('data-action="forward"')[1].split("</form>")[0]
+    invalid = r'field-same_level_departments field-invalid".*?invalid-feedback'
+    assert re.search(invalid, failed, re.S)
+    assert Report.objects.get(pk=report.pk).tier == "receiving"
+    # picks
+    response = reviewer.post(
+        action,
+        {"version": version, "same_level_shown": "1", "same_level_departments": [GD_TELECOM]},
+        **HTMX,
+    )
+    assert response.status_code == 200
+    assert notified_codes(report) == [GD_TELECOM]
+    page = reviewer.get(f"/reports/{report.pk}/").content.decode()
+    routing = page.split('id="same-level-departments"')[1].split("</dd>")[0]
+    assert "广东省通信管理局" in routing and "广东省公安厅" not in routing
+    timeline = page.split('id="timeline"')[1]
+    forwarded = timeline.split('data-kind="forwarded"')[1].split("</li>")[0]
+    assert "广东省通信管理局" in forwarded
+    # a reason instead, on another report
+    other = submitted(demo, now)
+    action = reverse("review:action", args=[other.pk, "forward"])
+    response = reviewer.post(
+        action,
+        {
+            "version": Report.objects.get(pk=other.pk).version,
+            "same_level_shown": "1",
+            "same_level_reason": "同级部门已在现场",
+        },
+        **HTMX,
+    )
+    assert response.status_code == 200
+    page = reviewer.get(f"/reports/{other.pk}/").content.decode()
+    routing = page.split('id="same-level-departments"')[1].split("</dd>")[0]
+    assert "同级部门已在现场" in routing
+    assert Forwarding.objects.get(report=other).same_level_reason == "同级部门已在现场"
