@@ -274,3 +274,33 @@ def test_the_web_form_offers_the_configured_departments_and_shows_what_was_notif
     routing = page.split('id="same-level-departments"')[1].split("</dd>")[0]
     assert "同级部门已在现场" in routing
     assert Forwarding.objects.get(report=other).same_level_reason == "同级部门已在现场"
+
+
+@pytest.mark.parametrize(("suspected_crime", "police_told"), [(False, False), (True, True)])
+def test_the_summary_goes_through_the_operators_channel_not_to_a_same_level_notice(
+    demo, now, suspected_crime, police_told
+):
+    """Art. 8 "原渠道": a department the CAC notified as same-level is not on the operator's
+    channel; public security copied by the route (a suspected crime) still is."""
+    from reports.services.followups import report_handling_ended, report_summary
+
+    op = demo["operator-general"]
+    report = submitted(demo, now, suspected_crime=suspected_crime)
+    report_forward(user=demo["reviewer-gd"], pk=report.pk, now=now)
+    assert report.copied_to.filter(code="ps-440000").exists()  # notified: a copy either way
+    report_handling_ended(user=op, pk=report.pk, handling_ended_at=now, now=now)
+    summary = {
+        name: "已完成"
+        for name in (
+            "cause",
+            "emergency_measures",
+            "harm",
+            "accountability",
+            "rectification",
+            "lessons",
+        )
+    }
+    report_summary(user=op, pk=report.pk, data=summary, now=now + timedelta(days=1))
+    told_ = told(report, "summary_filed")
+    assert {"national", "reviewer-gd"} <= told_
+    assert ("police-liaison" in told_) is police_told
