@@ -93,6 +93,9 @@ class ForwardForm(ReviewActionForm):
             choices=[(d.code, d.display_name) for d in configured],
             initial=[d.code for d in configured],
             widget=forms.CheckboxSelectMultiple,
+            help_text=""
+            if configured
+            else _("No same-level department is configured for this province."),
         )
         self.fields["same_level_reason"] = forms.CharField(
             label=_("Or: why no same-level department is notified"),
