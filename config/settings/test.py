@@ -12,6 +12,8 @@ if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
     )
 
 DEBUG = False
+# The test databases are thrown away: a commit need not wait for its WAL to reach the disk.
+DATABASES["default"]["OPTIONS"]["options"] += " -c synchronous_commit=off"
 DEMO_TOTP = True  # the demo fixtures' authority accounts have a ready authenticator
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
