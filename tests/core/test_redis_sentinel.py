@@ -4,6 +4,7 @@ sentinels. A real master and a real sentinel (tests/sentinels.py), no worker: th
 tasks are read off the master's queues."""
 
 import runpy
+from contextlib import contextmanager
 
 import pytest
 from celery import current_app
@@ -121,11 +122,9 @@ def test_sentinel_url_is_parsed_with_one_or_several_sentinels(monkeypatch):
         portal_settings(monkeypatch, REDIS_URL="sentinel://a:1;redis://b")
 
 
-@pytest.fixture
-def sentinel_broker(monkeypatch, sentinel_group):
-    """This process's Celery app on the portal's settings for the sentinel group."""
-    master, sentinel = sentinel_group
-    settings = sentinel_settings(monkeypatch, master, sentinel)
+@contextmanager
+def celery_on(settings: dict):
+    """This process's Celery app on these settings' broker (connection pools rebuilt)."""
     app = current_app
     saved = app.conf.broker_url, app.conf.broker_transport_options
     app._pool = None
@@ -134,7 +133,7 @@ def sentinel_broker(monkeypatch, sentinel_group):
     app.conf.broker_transport_options = settings["CELERY_BROKER_TRANSPORT_OPTIONS"]
     broker_backoff_reset()
     try:
-        yield master
+        yield
     finally:
         if app._pool is not None:
             app._pool.force_close_all()
@@ -144,12 +143,13 @@ def sentinel_broker(monkeypatch, sentinel_group):
         broker_backoff_reset()
 
 
-def test_tasks_published_through_the_sentinels_land_on_the_master(sentinel_broker):
-    master = sentinel_broker
+def test_tasks_published_through_the_sentinels_land_on_the_master(monkeypatch, sentinel_group):
+    master, sentinel = sentinel_group
     queues = master.client(3)
     queues.flushdb()
-    assert send_task_now("escalation.sweep") is True
-    assert send_task_now("dashboard.summary_refresh") is True
+    with celery_on(sentinel_settings(monkeypatch, master, sentinel)):
+        assert send_task_now("escalation.sweep") is True
+        assert send_task_now("dashboard.summary_refresh") is True
     # the clock task on its own queue, the other on the default one; in the URL's database
     assert (queues.llen("clocks"), queues.llen("celery")) == (1, 1)
     assert master.client(0).dbsize() == 0
@@ -172,3 +172,36 @@ def test_shared_cache_through_the_sentinels_is_the_masters(monkeypatch, sentinel
         refcache.invalidate()
         assert refcache._shared_version() == first + 1
     assert int(data.get(f"portal:1:{refcache.VERSION_KEY}")) == first + 1
+
+
+def test_the_broker_and_the_cache_follow_a_failover(monkeypatch, tmp_path):
+    """The master fails over to its replica (as the sentinels decide when it dies; here
+    asked for, then the old master is killed): the next task and the next cache write go to
+    the new master, with no restart and no change of settings."""
+    master = PasswordRedis(tmp_path, MASTER_PASSWORD)
+    replica = PasswordRedis(tmp_path, MASTER_PASSWORD, replica_of=master)
+    sentinel = PrivateSentinel(tmp_path, master)
+    try:
+        for server in (master, replica, sentinel):
+            server.start()
+        settings = sentinel_settings(monkeypatch, master, sentinel)
+        cache = CacheHandler(settings["CACHES"])["default"]
+        with celery_on(settings):
+            assert send_task_now("escalation.sweep") is True
+            cache.set("before", 1)
+            old = master.client(3)
+            assert old.llen("clocks") == 1 and old.exists("portal:1:before")
+
+            sentinel.fail_over()
+            assert sentinel.master_port() == replica.port
+            master.stop()
+            new = replica.client(3)
+            replicated = new.llen("clocks")  # the first task, if it was copied in time
+
+            assert send_task_now("escalation.sweep") is True
+            cache.set("after", 2)
+            assert cache.get("after") == 2
+        assert new.llen("clocks") == replicated + 1 and new.exists("portal:1:after")
+    finally:
+        for server in (sentinel, replica, master):
+            server.stop()
