@@ -10,6 +10,7 @@ every row they added, and puts back what they changed, at its end."""
 
 import os
 import re
+import signal
 import subprocess
 import sys
 import time
@@ -143,8 +144,8 @@ def nodes(django_db_setup, django_db_blocker, tmp_path_factory):
         _wait_until_serving(urls, procs)
         yield Nodes(urls[0], urls[1], report.pk, report.title, shared / "evidence")
     finally:
-        for proc in procs:
-            proc.kill()
+        for proc in procs:  # the gunicorn master and its worker: one process group
+            os.killpg(proc.pid, signal.SIGKILL)
             proc.wait(timeout=10)
         redis.stop()
         if marks is not None:
