@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from kombu import Queue
 
 from config.env import BASE_DIR, env
+from config.redis_urls import redis_broker, redis_cache
 
 VAR_DIR = BASE_DIR / "var"
 VAR_DIR.mkdir(exist_ok=True)
@@ -200,6 +201,10 @@ CSRF_FAILURE_VIEW = "config.errors.csrf_failure"  # the portal's page, in words
 X_FRAME_OPTIONS = "DENY"
 
 REDIS_URL = env.str("REDIS_URL", default="")
+# Redis Sentinel (REDIS_URL=sentinel://host:26379;sentinel://host2:26379/0): the group's name,
+# and the sentinels' own password if they have one (config/redis_urls.py).
+REDIS_SENTINEL_MASTER = env.str("REDIS_SENTINEL_MASTER", default="mymaster")
+REDIS_SENTINEL_PASSWORD = env.str("REDIS_SENTINEL_PASSWORD", default="")
 # A broker that is down or frozen costs a request at most a second or two: short connect and
 # read timeouts, no retry of a timed-out command (core/tasks.py). The socket timeout stays
 # above kombu's 1 s BRPOP timeout used by workers.
@@ -210,23 +215,29 @@ REDIS_BROKER_TRANSPORT_OPTIONS = {
     "retry_on_timeout": False,
 }
 if REDIS_URL:
-    CELERY_BROKER_URL = REDIS_URL
-    CELERY_BROKER_TRANSPORT_OPTIONS = REDIS_BROKER_TRANSPORT_OPTIONS
+    # Through Sentinel: kombu's sentinel transport, with master_name.
+    CELERY_BROKER_URL, CELERY_BROKER_TRANSPORT_OPTIONS = redis_broker(
+        REDIS_URL,
+        master=REDIS_SENTINEL_MASTER,
+        sentinel_password=REDIS_SENTINEL_PASSWORD,
+        options=REDIS_BROKER_TRANSPORT_OPTIONS,
+    )
 else:
     # kombu's SQLAlchemy transport, on a SQLite file of its own.
     CELERY_BROKER_URL = f"sqla+sqlite:///{VAR_DIR / 'broker.sqlite3'}"
     CELERY_BROKER_TRANSPORT_OPTIONS = {}
 # The shared cache: only the version number of the reference tables kept in memory
 # (core/refcache.py). Per process without Redis; short timeouts, and an outage is
-# remembered for a few seconds, so that Redis being down never holds up a request.
+# remembered for a few seconds, so that Redis being down never holds up a request. Through
+# Sentinel when REDIS_URL is a sentinel:// URL (config/sentinel_cache.py).
 if REDIS_URL:
     CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": REDIS_URL,
-            "KEY_PREFIX": "portal",
-            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 1.0},
-        }
+        "default": redis_cache(
+            REDIS_URL,
+            master=REDIS_SENTINEL_MASTER,
+            sentinel_password=REDIS_SENTINEL_PASSWORD,
+            options={"socket_connect_timeout": 0.5, "socket_timeout": 1.0},
+        )
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

@@ -3,7 +3,7 @@ import os
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import DATABASES, REDIS_BROKER_TRANSPORT_OPTIONS, env
+from .base import CELERY_BROKER_URL, DATABASES, REDIS_BROKER_TRANSPORT_OPTIONS, REDIS_URL
 
 if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
     raise ImproperlyConfigured(
@@ -21,13 +21,16 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
-CELERY_BROKER_URL = env.str("REDIS_URL", default="redis://127.0.0.1:6379/15")
-CELERY_BROKER_TRANSPORT_OPTIONS = REDIS_BROKER_TRANSPORT_OPTIONS
+# The tests need Redis: REDIS_URL (base settings: the broker, and the shared cache), or else
+# this one (the broker only).
+if not REDIS_URL:
+    CELERY_BROKER_URL = "redis://127.0.0.1:6379/15"
+    CELERY_BROKER_TRANSPORT_OPTIONS = REDIS_BROKER_TRANSPORT_OPTIONS
 # Under pytest-xdist each worker has its own test database (pytest-django adds the worker's
 # name) and its own Redis database, counted down from the configured one (gw0 → 15, gw1 →
 # 14, …), so that one worker's Celery processes never take another's tasks.
 _XDIST_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
-if _XDIST_WORKER.startswith("gw"):
+if _XDIST_WORKER.startswith("gw") and CELERY_BROKER_URL.startswith("redis://"):
     _base, _, _db = CELERY_BROKER_URL.rpartition("/")
     CELERY_BROKER_URL = f"{_base}/{(int(_db or 0) - int(_XDIST_WORKER[2:])) % 16}"
 # Static files come from the finders in tests (no collectstatic run).
