@@ -314,7 +314,7 @@
         return { label: c.label, value: c.on_time_share === null ? "—" : share(c.on_time_share) + "%" };
       }));
       fill("authority-table", data.authorities, function (tr, a) {
-        cell(tr, a.name);
+        cell(tr, a.name, "dashboard-name");
         cell(tr, a.reports, "text-end");
         cell(tr, a.forwarded, "text-end");
         cell(tr, duration(a.median_seconds), "text-end");
