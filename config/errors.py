@@ -65,7 +65,7 @@ def server_error(request):
         logger.exception("The 500 page could not be drawn in the layout.")
         return HttpResponse(
             "<!doctype html><html lang='zh-hans'><meta charset='utf-8'>"
-            "<title>服务器错误</title><h1>服务器内部错误 (500)</h1>"
+            "<title>服务器错误</title><h1>服务器内部错误（500）</h1>"
             "<p>处理您的请求时出错，已记录。请稍后重试；如仍有问题，请联系平台管理员。</p></html>",
             status=500,
         )

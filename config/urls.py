@@ -48,6 +48,7 @@ urlpatterns = [
         auth_views.PasswordResetCompleteView.as_view(),
         name="password_reset_complete",
     ),
+    path("profile/", accounts_views.ProfileView.as_view(), name="profile"),
     path(
         "profile/password/",
         auth_views.PasswordChangeView.as_view(),

@@ -38,6 +38,7 @@ from reports.constants import (
     max_severity,
     reference_year,
 )
+from reports.digest import content_sha256
 from reports.models import Category, Forwarding, Report, ReportEvent
 from reports.routing import (
     AuthorityKey,
@@ -289,6 +290,7 @@ def _make_report(world: _World, rng: random.Random, seq: int):
     report.submitted_by_id = user.pk
     if late:
         report.late_reason = rng.choice(LATE_REASONS)
+    report.submitted_sha256 = content_sha256(report, organization_uscc=org.uscc)
     events.append(
         ReportEvent(report=report, kind=ReportEvent.Kind.SUBMITTED, at=submitted, actor_id=user.pk)
     )

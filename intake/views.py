@@ -17,6 +17,7 @@ from core.pages import LitePage, download_response
 from .forms import AddToReportForm, DismissForm, IntakeReportForm
 from .models import InboxItem
 from .services.inbox import (
+    inbox_counts,
     inbox_item_add,
     inbox_item_dismiss,
     inbox_item_get,
@@ -77,12 +78,13 @@ class InboxView(IntakeOnlyMixin, View):
         if status not in InboxItem.Status.values:
             status = InboxItem.Status.NEW
         items = inbox_items(user=request.user).filter(status=status).defer("raw", "body")
+        counts = inbox_counts(user=request.user)  # one query, grouped by status
         return render(
             request,
             "intake/inbox.html",
             {
                 "page_obj": LitePage(items, request.GET.get("page")),
-                "tabs": INBOX_TABS,
+                "tabs": [(value, label, counts.get(value, 0)) for value, label in INBOX_TABS],
                 "status": status,
             },
         )

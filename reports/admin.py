@@ -208,6 +208,7 @@ class ReportAdmin(NoRevertMixin, SimpleHistoryAdmin):
                     ("receiving_authority", "copied_to_list"),
                     ("created_by", "submitted_by", "assignee"),
                     ("created_at", "submitted_at", "forwarded_at", "handling_ended_at"),
+                    "submitted_sha256",
                     ("requested_by", "requested_at", "missed_at"),
                     "closed_reason",
                 )

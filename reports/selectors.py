@@ -10,6 +10,8 @@ from accounts.roles import roles_of
 from core.refcache import ReferenceCache
 
 from . import workflow
+from .constants import Status
+from .digest import content_sha256
 from .grading import Criterion
 from .models import Category, GradingCriterion, Report, ReportEvent, SummaryReport
 
@@ -159,3 +161,18 @@ def organization_search(query: str, *, limit: int = 20) -> list:
             "name"
         )[:limit]
     )
+
+
+def submitted_digest(report: Report) -> str:
+    """The SHA-256 of the report's content as submitted (reports.digest): stored at
+    submission; for a report that has none stored, computed from its first history row
+    after submission (the content as submitted), else from the report as it stands."""
+    if report.submitted_sha256:
+        return report.submitted_sha256
+    first = (
+        report.history.exclude(status=Status.DRAFT)
+        .filter(submitted_at__isnull=False)
+        .order_by("history_date", "history_id")
+        .first()
+    )
+    return content_sha256(first or report, organization_uscc=report.organization.uscc)

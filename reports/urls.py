@@ -28,6 +28,7 @@ urlpatterns = [
     path("reports/<int:pk>/autosave/", views.AutosaveView.as_view(), name="autosave"),
     path("reports/<int:pk>/submit/", views.SubmitView.as_view(), name="submit"),
     path("reports/<int:pk>/discard/", views.DiscardView.as_view(), name="discard"),
+    path("reports/<int:pk>/receipt.pdf", views.ReceiptPdfView.as_view(), name="receipt"),
     path(
         "reports/<int:pk>/attachments/<int:aid>/",
         views.AttachmentDownloadView.as_view(),

@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -23,7 +24,8 @@ from .constants import RANSOMWARE_CATEGORY, STATE_SECRETS_REFUSAL, ReceivedVia, 
 from .contents import RANSOM, REQUIRED_TO_SUBMIT
 from .forms import GradingPreviewForm, ReportForm, StateSecretForm
 from .models import IdempotencyKey, Report
-from .selectors import report_get, report_list
+from .receipt_pdf import receipt_pdf
+from .selectors import report_get, report_list, submitted_digest
 from .services.drafting import derive, report_create_idempotent, report_discard, report_update
 from .services.evidence import attachment_get
 from .services.submission import report_submit, severity_preview
@@ -566,3 +568,18 @@ class AttachmentDownloadView(LoginRequiredMixin, View):
     def get(self, request, pk, aid):
         attachment = attachment_get(user=request.user, report_pk=pk, pk=aid)
         return download_response(attachment.file, attachment.name, attachment.content_type)
+
+
+class ReceiptPdfView(LoginRequiredMixin, View):
+    """The receipt (回执) of a submitted report, as a PDF, for whoever may see the report
+    (404 otherwise). A draft has no receipt (404)."""
+
+    def get(self, request, pk):
+        report = report_get(user=request.user, pk=pk)
+        if report.status == Status.DRAFT or report.submitted_at is None:
+            raise Http404(_("A draft has no receipt: it has not been submitted."))
+        pdf = receipt_pdf(report, digest=submitted_digest(report))
+        response = HttpResponse(pdf, content_type="application/pdf")
+        response["Content-Disposition"] = f'inline; filename="{report.reference}-receipt.pdf"'
+        response["Cache-Control"] = "private, no-store"
+        return response

@@ -5,7 +5,7 @@ only narrow, annotate and prefetch."""
 from datetime import datetime
 
 from django.contrib.auth import get_user_model
-from django.db.models import Exists, F, OuterRef, Prefetch, Q, Subquery
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, Subquery
 from django.http import Http404
 
 from accounts.models import Membership
@@ -62,7 +62,17 @@ def own_request_open():
     )
 
 
-def _tab_filter(tab: str, *, user, now: datetime, national: bool) -> Q | None:
+def _overdue_in_database(now: datetime) -> Q:
+    """The overdue tab's condition as subqueries (for counting: no list read first)."""
+    late = overdue_clocks(now)
+    return Q(pk__in=late.exclude(kind=Kind.FILE).values("report_id")) | Q(
+        pk__in=late.filter(kind=Kind.FILE, report__requested_by__isnull=False).values("report_id")
+    )
+
+
+def _tab_filter(
+    tab: str, *, user, now: datetime, national: bool, counting: bool = False
+) -> Q | None:
     tier = Tier.NATIONAL if national else Tier.RECEIVING
     if tab == "new":
         return Q(tier=tier, status=Status.SUBMITTED, assignee__isnull=True)
@@ -72,8 +82,11 @@ def _tab_filter(tab: str, *, user, now: datetime, national: bool) -> Q | None:
         if national:
             return Q(tier=tier, status=Status.AWAITING_OPERATOR)
         # …and what it forwarded while its own request to the operator is still open
+        # (counting: the condition itself, no annotation, so that the count stays one plain
+        # aggregate)
+        request_open = Q(own_request_open()) if counting else Q(own_request_open=True)
         return Q(tier=tier, status=Status.AWAITING_OPERATOR) | (
-            Q(tier=Tier.NATIONAL, own_request_open=True) & ~Q(status=Status.CLOSED)
+            Q(tier=Tier.NATIONAL) & request_open & ~Q(status=Status.CLOSED)
         )
     if tab == "forwarded":
         return Q(tier=Tier.NATIONAL) & ~Q(status=Status.CLOSED)
@@ -84,7 +97,7 @@ def _tab_filter(tab: str, *, user, now: datetime, national: bool) -> Q | None:
             severity__in=list(SERIOUS),
         ) & ~Q(status=Status.CLOSED)
     if tab == "overdue":
-        return _overdue(now)
+        return _overdue_in_database(now) if counting else _overdue(now)
     if tab == "closed":
         return Q(status=Status.CLOSED) & (Q(tier=tier) if national else Q())
     return None
@@ -107,6 +120,27 @@ def review_queue(*, user, tab: str, now: datetime, national: bool = False):
         return qs.order_by("-submitted_at", "-pk")
     # `next_due_at` is the stored twin of `next_due` (kept by the clocks): indexed ordering
     return qs.order_by(F("next_due_at").asc(nulls_last=True), "-submitted_at", "-pk")
+
+
+def review_queue_counts(*, user, now: datetime, national: bool = False, narrow=None) -> dict:
+    """How many reports each tab of the queue holds (after `narrow`, the page's filters,
+    when given): one aggregate query, a filtered count per tab, by the same conditions as
+    `review_queue`."""
+    qs = report_list(user=user).order_by()
+    if national:
+        qs = qs.filter(tier=Tier.NATIONAL)
+    if narrow is not None:
+        qs = narrow(qs)
+    tabs = NATIONAL_TABS if national else RECEIVING_TABS
+    return qs.aggregate(
+        **{
+            tab: Count(
+                "pk",
+                filter=_tab_filter(tab, user=user, now=now, national=national, counting=True),
+            )
+            for tab in tabs
+        }
+    )
 
 
 def watch_list(reports):

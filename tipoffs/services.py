@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -128,6 +128,18 @@ def tipoff_queue(*, user):
     for province_id in sorted(roles.tipoff_provinces):
         condition |= Q(province_id=province_id)
     return TipOff.objects.filter(condition).select_related("province", "report")
+
+
+def tipoff_counts(*, user) -> dict:
+    """How many tip-offs the user triages in each status: one query, grouped by status."""
+    rows = (
+        tipoff_queue(user=user)
+        .select_related(None)
+        .order_by()
+        .values("status")
+        .annotate(n=Count("pk"))
+    )
+    return {row["status"]: row["n"] for row in rows}
 
 
 def _tipoff_for_triage(user, pk):

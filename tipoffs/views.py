@@ -123,7 +123,8 @@ class TipOffQueueView(_TriageMixin, View):
             status = TipOff.Status.NEW
         queryset = services.tipoff_queue(user=request.user).filter(status=status)
         page = LitePage(queryset, request.GET.get("page"))
-        tabs = [(value, label) for value, label in TipOff.Status.choices]
+        counts = services.tipoff_counts(user=request.user)  # one query, grouped by status
+        tabs = [(value, label, counts.get(value, 0)) for value, label in TipOff.Status.choices]
         return render(
             request,
             "tipoffs/queue.html",

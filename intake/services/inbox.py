@@ -10,6 +10,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
+from django.db.models import Count
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -173,6 +174,12 @@ def inbox_ingest(
 def inbox_items(*, user):
     check_intake_officer(user)
     return InboxItem.objects.select_related("report", "handled_by")
+
+
+def inbox_counts(*, user) -> dict:
+    """How many items each status holds: one query, grouped by status."""
+    rows = inbox_items(user=user).order_by().values("status").annotate(n=Count("pk"))
+    return {row["status"]: row["n"] for row in rows}
 
 
 def inbox_item_get(*, user, pk, lock: bool = False) -> InboxItem:

@@ -264,6 +264,10 @@ class Report(SupplementItems):
     # timeline and history stay (docs/DECISIONS.md).
     discarded_at = models.DateTimeField(_("draft discarded at"), null=True, blank=True)
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    # The SHA-256 of the content as submitted (reports.digest), shown on the receipt (回执).
+    submitted_sha256 = models.CharField(
+        _("SHA-256 of the submitted content"), max_length=64, blank=True
+    )
     # The route and the instant of receipt (MEASURES.md §7): the portal's own pages and API,
     # or a report the 12387 service's staff recorded (hotline, e-mail, fax, WeChat). The
     # filing clock is judged on `received_at`, which for a report filed in the portal is

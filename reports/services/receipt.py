@@ -18,6 +18,7 @@ from notifications.models import Notification
 from notifications.services import notify_users
 
 from ..constants import REPORTABLE, STAFF_ROUTES, ReceivedVia, Status
+from ..digest import content_sha256
 from ..events import report_event_create
 from ..models import Report, ReportEvent
 from .clocks import file_clock_start, sync_file_clock
@@ -115,6 +116,7 @@ def report_record(
     report.submitted_at = received_at
     report.submitted_by = user
     report.received_at = received_at
+    report.submitted_sha256 = content_sha256(report, organization_uscc=organization.uscc)
     insert_with_reference(report, now)
     route = ReceivedVia(via).label
     report_event_create(

@@ -19,6 +19,7 @@ from notifications.services import notify_users
 
 from ..constants import RANSOMWARE_CATEGORY, Severity, Status, max_severity
 from ..contents import RANSOM, REQUIRED_TO_SUBMIT
+from ..digest import content_sha256
 from ..events import report_event_create
 from ..grading import suggest
 from ..indicators import clean_indicators
@@ -128,6 +129,7 @@ def report_submit(
     report.received_at = now
     if via:
         report.received_via = via
+    report.submitted_sha256 = content_sha256(report)
     report.version += 1
     clocks = deadlines_apply(
         report=report, now=now, clocks=clocks, **submission_clock_changes(report, now)

@@ -7,6 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.roles import roles_of
 from escalation.constants import Kind
 from escalation.services.clocks import deadline_cancel
 from notifications.models import Notification
@@ -69,16 +70,36 @@ def report_acknowledge(
     *, user, pk, version: int | None = None, now: datetime | None = None
 ) -> Report:
     """The national tier takes a forwarded report into review; a public-security liaison
-    records that it has read its copy (once)."""
+    confirms that its authority received its copy (签收, once): a record on the timeline,
+    not a review — the report, its status and its clocks stay as they are
+    (docs/DECISIONS.md, "Review workflow")."""
     now = now or timezone.now()
     report, role, to_status = begin(user, pk, "acknowledge", version=version)
+    note = ""
     if role == workflow.NATIONAL:
         report.status = to_status
         if not report.assignee_id:
             report.assignee = user
         finish(report, ["status", "assignee"])
-    report_event_create(report=report, kind=ReportEvent.Kind.ACKNOWLEDGED, at=now, actor=user)
+    else:
+        note = _("Copy received by %(authority)s (for information).") % {
+            "authority": _copy_holder(user, report)
+        }
+    report_event_create(
+        report=report, kind=ReportEvent.Kind.ACKNOWLEDGED, at=now, actor=user, note=note
+    )
     return report
+
+
+def _copy_holder(user, report) -> str:
+    """The name of the liaison's authority that holds a copy of the report."""
+    copies = getattr(report, "held_copies", None)
+    if copies is None:
+        copies = list(report.copied_to.values_list("pk", flat=True))
+    for membership in roles_of(user).memberships:
+        if membership.role == workflow.POLICE and membership.authority_id in copies:
+            return membership.authority.name
+    return "—"
 
 
 @transaction.atomic

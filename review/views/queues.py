@@ -19,6 +19,7 @@ from ..selectors import (
     national_downgraded_list,
     national_watch_list,
     review_queue,
+    review_queue_counts,
 )
 
 TAB_LABELS = {
@@ -53,9 +54,16 @@ class _QueueView(LoginRequiredMixin, View):
         queryset = review_queue(user=request.user, tab=tab, now=now, national=self.national)
         filterset = ReviewQueueFilterSet(request.GET or None, queryset=queryset)
         page = LitePage(filterset.qs, request.GET.get("page"), page_size(request))
+        # how many each tab holds under the same filters: one aggregate query
+        counts = review_queue_counts(
+            user=request.user,
+            now=now,
+            national=self.national,
+            narrow=lambda qs: ReviewQueueFilterSet(request.GET or None, queryset=qs).qs,
+        )
         context = {
             "tab": tab,
-            "tabs": [(name, self.labels[name]) for name in self.tabs],
+            "tabs": [(name, self.labels[name], counts[name]) for name in self.tabs],
             "page_obj": page,
             "filter": filterset,
             "categories": list(Category.objects.order_by("code")),

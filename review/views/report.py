@@ -25,6 +25,7 @@ from escalation.rules import clock_state, pick_clock
 from reports import workflow
 from reports.constants import Status
 from reports.forms import EvidenceForm, FollowUpForm, HandlingEndedForm, SummaryForm
+from reports.models import ReportEvent
 from reports.selectors import allowed_actions, report_roles
 from reports.services.evidence import attachment_add
 from reports.services.followups import report_followup, report_handling_ended, report_summary
@@ -165,10 +166,12 @@ class ReportPage:
         open_requests = [r for r in report.info_requests.all() if r.answered_at is None]
         drafting_for = self.user_roles.reporter_of | self.user_roles.drafter_of
         is_staff_viewer = bool(self.roles - {workflow.REPORTER}) or self.user_roles.can_act_as_staff
+        review_forms = dict(self._forms(workflow.REVIEW_ACTIONS))
         return {
             "report": report,
             "can_edit": report.status == Status.DRAFT and report.organization_id in drafting_for,
-            "review_forms": dict(self._forms(workflow.REVIEW_ACTIONS)),
+            "review_forms": review_forms,
+            **self._copy_receipt(review_forms),
             "operator_forms": dict(self._forms(workflow.OPERATOR_ACTIONS)),
             "failed": self.failed,
             "feedback": self.feedback,
@@ -192,6 +195,23 @@ class ReportPage:
             "attachments": list(report.attachments.all()),
             "can_add_evidence": self.can_add_evidence,
             "evidence_form": self._evidence_form(),
+        }
+
+    def _copy_receipt(self, review_forms: dict) -> dict:
+        """A liaison of an authority the report is copied to reads it for information and
+        reviews nothing: its one act, confirming receipt of the copy (签收), is offered apart
+        from the review actions and worded as what it is (docs/DECISIONS.md)."""
+        if workflow.POLICE not in self.roles or self.roles & {workflow.REVIEWER, workflow.NATIONAL}:
+            return {"copy_holder": False}
+        received = [
+            e
+            for e in self.report.events.all()
+            if e.kind == ReportEvent.Kind.ACKNOWLEDGED and e.actor_id == self.user.pk
+        ]
+        return {
+            "copy_holder": True,
+            "copy_receipt_form": review_forms.pop("acknowledge", None),
+            "copy_received": received[0] if received else None,
         }
 
     def _evidence_form(self):
@@ -249,13 +269,14 @@ class ReportActionView(LoginRequiredMixin, View):
             return self._refused(request, report, str(exc.message), 409)
         except ActionForbidden as exc:
             return self._refused(request, report, str(exc.message), 403)
+        done = str(spec.done)
+        if action == "acknowledge" and workflow.NATIONAL not in report_roles(request.user, report):
+            done = _("Receipt of the copy is recorded.")  # a liaison's copy (签收)
         if not request.htmx:
-            messages.success(request, str(spec.done))
+            messages.success(request, done)
             return redirect("review:report", pk=report.pk)
         fresh = report_page_get(user=request.user, pk=pk)
-        return render_report_page(
-            request, fresh, feedback={"level": "success", "message": str(spec.done)}
-        )
+        return render_report_page(request, fresh, feedback={"level": "success", "message": done})
 
     def _refused(self, request, report, message, status):
         # the page as it is now (another user may have changed it)

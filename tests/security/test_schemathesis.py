@@ -1,16 +1,26 @@
 """Property-based API tests against the OpenAPI schema (schemathesis 4), in-process through
-the Django WSGI application, as each role: every operation, every role, no server error
-(5xx) and every response conforming to the schema.
+the Django WSGI application: no server error (5xx), and every response conforming to the
+schema.
+
+Two phases, each run where it finds something:
+* **Fuzzing** (`test_api_conforms_to_its_schema`): every operation as every role, with the
+  schema's own examples and a bounded, derandomised number of generated requests
+  (`SCHEMATHESIS_EXAMPLES`, default 8 per operation and role).
+* **Coverage** (`test_boundaries_as_<role>`): schemathesis's boundary and negative cases for
+  every parameter and body field (about 85 per operation), run as the roles each operation
+  is for (`COVERAGE_AS`, from docs/ARCHITECTURE.md "Actors"), where the input reaches
+  validation and the services. A role an operation refuses is answered 401/403 before its
+  input is read (DRF checks permissions before the handler runs), so the same cases sent as
+  that role would test nothing more; that every role is refused where it should be is the
+  permission matrix's check (test_permission_matrix.py). `make fuzz` runs both phases as
+  every role, with many random examples (`FUZZ_EXAMPLES`, default 200).
 
 The path ids are drawn from a small world of real reports and attachments (some visible to
-the role, some not) so that the generated requests reach the services, not only the 404.
-
-A bounded, derandomised number of examples runs here (`SCHEMATHESIS_EXAMPLES`, default 8
-per operation and role); `make fuzz` runs many more, random ones (`FUZZ_EXAMPLES`, default
-200)."""
+the role, some not) so that the generated requests reach the services, not only the 404."""
 
 import json
 import os
+import re
 
 import pytest
 import schemathesis
@@ -19,6 +29,7 @@ from drf_spectacular.generators import SchemaGenerator
 from drf_spectacular.renderers import OpenApiJsonRenderer
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
+from schemathesis.config import SchemathesisConfig
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
     response_schema_conformance,
@@ -26,6 +37,7 @@ from schemathesis.specs.openapi.checks import (
 )
 
 EXAMPLES = int(os.environ.get("SCHEMATHESIS_EXAMPLES", "8"))
+RANDOM = os.environ.get("SCHEMATHESIS_RANDOM") == "1"  # `make fuzz`
 ROLES = (
     "operator-general",
     "operator-cii",
@@ -34,6 +46,23 @@ ROLES = (
     "police-liaison",
     "intake-12387",
     "anonymous",
+)
+# Whom each operation is for ("METHOD path" patterns, first match wins): the coverage phase
+# runs as these roles.
+COVERAGE_AS = (
+    (r"POST /api/v1/auth/token/", ("anonymous",)),
+    (r"\w+ /api/v1/(inbox|intake)/", ("intake-12387",)),
+    (r"POST /api/v1/reports/\{id\}/acknowledge/", ("police-liaison", "national")),
+    (
+        r"POST /api/v1/reports/\{id\}/(assign|claim|close|findings|forward|grade|notify"
+        r"|request-info)/",
+        ("reviewer-gd", "national"),
+    ),
+    (r"POST /api/v1/required-reports/", ("reviewer-gd",)),
+    (r"GET /api/v1/stats/", ("national", "reviewer-gd")),
+    (r"GET /api/v1/reports/", ("operator-general", "reviewer-gd", "police-liaison")),
+    (r"\w+ /api/v1/reports/", ("operator-general", "operator-cii")),
+    (r"\w+ /api/v1/(notifications|categories)/", ("operator-general", "national")),
 )
 CHECKS = [
     not_a_server_error,
@@ -50,8 +79,38 @@ def _openapi() -> dict:
     return json.loads(OpenApiJsonRenderer().render(raw))
 
 
-schema = schemathesis.openapi.from_dict(_openapi())
-schema.app = get_wsgi_application()
+def _schema(*, coverage: bool, fuzzing: bool):
+    phases = {"coverage": {"enabled": coverage}, "fuzzing": {"enabled": fuzzing}}
+    phases["examples"] = {"enabled": fuzzing}
+    loaded = schemathesis.openapi.from_dict(
+        OPENAPI, config=SchemathesisConfig.from_dict({"phases": phases})
+    )
+    loaded.app = APP
+    return loaded
+
+
+def covered_as(label: str) -> tuple:
+    """The roles the coverage phase of the operation `label` ("METHOD path") runs as."""
+    if RANDOM:
+        return ROLES
+    for pattern, roles in COVERAGE_AS:
+        if re.match(pattern, label):
+            return roles
+    raise AssertionError(f"{label}: say in COVERAGE_AS whom this operation is for")
+
+
+OPENAPI = _openapi()
+APP = get_wsgi_application()
+schema = _schema(coverage=RANDOM, fuzzing=True)
+
+
+def headers_for(role, demo) -> dict:
+    if role == "anonymous":
+        return {}
+    from rest_framework.authtoken.models import Token
+
+    token, _ = Token.objects.get_or_create(user=demo[role])
+    return {"Authorization": f"Token {token.key}"}
 
 
 @pytest.fixture(params=ROLES)
@@ -61,12 +120,7 @@ def role(request):
 
 @pytest.fixture
 def auth_headers(role, demo):
-    if role == "anonymous":
-        return {}
-    from rest_framework.authtoken.models import Token
-
-    token, _ = Token.objects.get_or_create(user=demo[role])
-    return {"Authorization": f"Token {token.key}"}
+    return headers_for(role, demo)
 
 
 @pytest.fixture
@@ -98,16 +152,46 @@ def _pick(value, choices):
     return value  # a string or other type the generator chose: keep it (a 404 is fine)
 
 
-@pytest.mark.django_db(transaction=False)
-@schema.parametrize()
-@settings(
-    max_examples=EXAMPLES,
-    deadline=None,
-    derandomize=os.environ.get("SCHEMATHESIS_RANDOM") != "1",
-    suppress_health_check=list(HealthCheck),
-)
-def test_api_conforms_to_its_schema(case, role, auth_headers, ids, keep_connection):
+def call_and_validate(case, headers, ids):
     for name, choices in ids.items():
         if name in (case.path_parameters or {}):
             case.path_parameters[name] = _pick(case.path_parameters[name], choices)
-    case.call_and_validate(headers=auth_headers, checks=CHECKS)
+    case.call_and_validate(headers=headers, checks=CHECKS)
+
+
+BOUNDED = settings(
+    max_examples=EXAMPLES,
+    deadline=None,
+    derandomize=not RANDOM,
+    suppress_health_check=list(HealthCheck),
+)
+
+
+@pytest.mark.django_db(transaction=False)
+@schema.parametrize()
+@BOUNDED
+def test_api_conforms_to_its_schema(case, role, auth_headers, ids, keep_connection):
+    call_and_validate(case, auth_headers, ids)
+
+
+def _boundaries_test(role):
+    """The coverage phase of the operations that are for `role`, sent as `role`."""
+    boundaries = _schema(coverage=True, fuzzing=False).include(
+        lambda ctx: role in covered_as(ctx.operation.label)
+    )
+
+    @pytest.mark.django_db(transaction=False)
+    @pytest.mark.parametrize("role", [role])  # names the role in the test's id
+    @boundaries.parametrize()
+    @BOUNDED
+    def test(case, role, demo, ids, keep_connection):
+        call_and_validate(case, headers_for(role, demo), ids)
+
+    test.__name__ = test.__qualname__ = f"test_boundaries_as_{role.replace('-', '_')}"
+    return test
+
+
+if not RANDOM:  # under `make fuzz` the test above runs the coverage phase as every role
+    for _role in ROLES:
+        _test = _boundaries_test(_role)
+        globals()[_test.__name__] = _test
