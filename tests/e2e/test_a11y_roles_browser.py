@@ -38,15 +38,9 @@ DATE_TIME = re.compile(r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}$")
 
 
 @pytest.fixture
-def audit(page, artifacts, request):
-    """`audit(role)` → an Audit of the test's page (failing at the end with every problem)."""
-    made = []
-
-    def make(role: str) -> Audit:
-        made.append(Audit(page, artifacts, role))
-        return made[-1]
-
-    return make
+def audit(page, artifacts):
+    """`audit(role)` → an Audit of the test's page (`assert_clean()` lists every problem)."""
+    return lambda role: Audit(page, artifacts, role)
 
 
 def submitted(demo, username="operator-general", **changes):
@@ -91,14 +85,16 @@ def fields_hidden_by_the_action_bar(page) -> list[str]:
     that has focus is never under the sticky action bar."""
     page.locator("#id_title").focus()
     page.evaluate("window.scrollTo(0, 0)")
-    hidden = []
+    hidden, visited = [], 0
     for _ in range(120):
         page.keyboard.press("Tab")
         found = page.evaluate(TAB_THROUGH_FORM)
         if found is None:  # focus left the form
             break
+        visited += 1
         if found:
             hidden.append(found)
+    assert visited >= 15, visited  # the whole form, not a field or two
     return hidden
 
 
