@@ -13,9 +13,12 @@ import re
 from datetime import timedelta
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
+from django.test import RequestFactory
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from config.errors import bad_request, server_error
 from dashboard.summary import summary_refresh
 from demo.bulk import seed_reports
 from intake.services.inbox import inbox_ingest
@@ -57,6 +60,19 @@ def forwarded(demo, **changes):
 
 def wait_for_dashboard(page):
     page.locator("#dashboard[data-loaded='true']").wait_for(state="attached", timeout=20_000)
+
+
+def error_page(handler) -> str:
+    request = RequestFactory().get("/")
+    request.user = AnonymousUser()
+    return handler(request).content.decode()
+
+
+def serve(status: int, html: str):
+    def fulfil(route):
+        route.fulfill(status=status, content_type="text/html; charset=utf-8", body=html)
+
+    return fulfil
 
 
 def go(page, live_server, path: str) -> None:
@@ -115,6 +131,12 @@ def test_anonymous_pages(demo, live_server, page, audit):
     check.check("password reset")
     go(page, live_server, "/no-such-page/")
     check.check("404")
+    # 400 and 500 as the portal's handlers draw them, served at the live server's address
+    for status, handler in ((400, bad_request), (500, server_error)):
+        page.route(f"{live_server.url}/error-{status}/", serve(status, error_page(handler)))
+        go(page, live_server, f"/error-{status}/")
+        assert str(status) in page.locator("main").inner_text()
+        check.check(str(status))
     # a form left open past its CSRF cookie: the portal's own 403 page, in words
     go(page, live_server, "/accounts/login/")
     page.context.clear_cookies()
