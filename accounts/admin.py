@@ -12,6 +12,7 @@ from .models import (
     Membership,
     Organization,
     Province,
+    SameLevelDepartment,
     Sector,
 )
 
@@ -44,6 +45,15 @@ class AuthorityAdmin(SimpleHistoryAdmin):
     search_fields = ("code", "name", "name_en")
     list_select_related = ("province", "sector", "department")
     autocomplete_fields = ("province", "sector", "department")
+
+
+@admin.register(SameLevelDepartment)
+class SameLevelDepartmentAdmin(SimpleHistoryAdmin):
+    list_display = ("code", "name", "province", "authority", "active")
+    list_filter = ("active", "province")
+    search_fields = ("code", "name", "name_en")
+    list_select_related = ("province", "authority")
+    autocomplete_fields = ("province", "authority")
 
 
 class OrganizationMembershipInline(admin.TabularInline):

@@ -111,6 +111,44 @@ class Authority(BilingualName):
         ]
 
 
+class SameLevelDepartment(BilingualName):
+    """A department at the same level as a provincial CAC that it notifies when it reports a
+    serious incident to the national CAC (Art. 4: "同时通报同级有关部门"). Configured per
+    province by an admin; `authority` links the department's portal authority, where it has
+    one: its staff are then told and can read the report (a copy)."""
+
+    code = models.SlugField(_("code"), max_length=60, unique=True)
+    province = models.ForeignKey(
+        Province,
+        verbose_name=_("province"),
+        on_delete=models.PROTECT,
+        related_name="same_level_departments",
+    )
+    authority = models.ForeignKey(
+        Authority,
+        verbose_name=_("portal authority"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("Its staff are told of the report and can read it (a copy)."),
+    )
+    active = models.BooleanField(
+        _("notified at forwarding"),
+        default=True,
+        help_text=_(
+            "Offered (pre-ticked) to the reviewer who forwards a serious report, and "
+            "notified by the automatic forward."
+        ),
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["province", "code"]
+        verbose_name = _("same-level department")
+        verbose_name_plural = _("same-level departments")
+
+
 class Organization(models.Model):
     name = models.CharField(_("name"), max_length=200)
     uscc = models.CharField(

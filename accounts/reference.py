@@ -40,6 +40,32 @@ def load_reporting_service(apps) -> None:
     )
 
 
+def load_same_level_departments(apps) -> None:
+    """Art. 4: the provincial CAC notifies the relevant same-level departments when it reports
+    a serious incident to the national CAC. Each province starts with its public-security
+    department (linked to its portal authority, so its liaisons are told and can read the
+    report); admins add the others (communications administration, the industry's
+    regulator…). Creates only what is missing: an admin's edits stay."""
+    Authority = apps.get_model("accounts", "Authority")
+    try:
+        SameLevelDepartment = apps.get_model("accounts", "SameLevelDepartment")
+    except LookupError:  # an earlier migration's state: its own migration loads them
+        return
+    police = Authority.objects.filter(
+        kind="public_security", is_national=False, province__isnull=False
+    )
+    for authority in police:
+        SameLevelDepartment.objects.get_or_create(
+            code=f"sl-{authority.code}",
+            defaults={
+                "province_id": authority.province_id,
+                "name": authority.name,
+                "name_en": authority.name_en,
+                "authority": authority,
+            },
+        )
+
+
 def load_reference_data(apps) -> None:
     Province = apps.get_model("accounts", "Province")
     Sector = apps.get_model("accounts", "Sector")
@@ -105,3 +131,4 @@ def load_reference_data(apps) -> None:
             department=department,
         )
     load_reporting_service(apps)
+    load_same_level_departments(apps)

@@ -22,7 +22,7 @@ from django.db.models import IntegerField, Max
 from django.db.models.functions import Cast, Substr
 from django.utils import timezone
 
-from accounts.models import Authority, Province
+from accounts.models import Authority, Province, SameLevelDepartment
 from escalation import rules
 from escalation.constants import Kind, Outcome
 from escalation.models import Deadline
@@ -32,6 +32,7 @@ from reports.constants import (
     RANSOMWARE_CATEGORY,
     REPORTABLE,
     SERIOUS,
+    Channel,
     Severity,
     Status,
     Tier,
@@ -108,6 +109,12 @@ class _World:
         )
         self.provinces = dict(Province.objects.values_list("code", "name"))
         self.national_police = national_police().pk
+        # Art. 4: the same-level departments each provincial CAC notifies at forwarding
+        self.same_level: dict[str, list[tuple[int, int | None]]] = {}
+        for department in SameLevelDepartment.objects.filter(active=True).order_by("code"):
+            self.same_level.setdefault(department.province_id, []).append(
+                (department.pk, department.authority_id)
+            )
         self.samples = indicator_samples(grading_criteria())
         self.policies = {c: rules.statutory_policy(c) for c in FILE_LIMITS}
 
@@ -351,6 +358,12 @@ def _make_report(world: _World, rng: random.Random, seq: int):
             )
             if copies_national_police_at_forward(channel):
                 copies.append(world.national_police)
+            if channel == Channel.GENERAL:  # the province's configured departments
+                notified = world.same_level.get(org.province_id, [])
+                report.demo_same_level = [pk for pk, _authority in notified]
+                if not notified:
+                    report.demo_forwarding.same_level_reason = "本省未配置同级部门。"
+                copies.extend(a for _pk, a in notified if a is not None and a not in copies)
             events.append(
                 ReportEvent(
                     report=report,
@@ -415,7 +428,17 @@ def _write_batch(batch) -> None:
             if forwarding is not None:
                 forwarding.report_id = r.pk
                 forwardings.append(forwarding)
-        copy_rows(Forwarding, forwardings)
+        copy_rows(Forwarding, forwardings, with_ids=True)
+        Notified = Forwarding.same_level_departments.through
+        copy_rows(
+            Notified,
+            [
+                Notified(forwarding_id=f.pk, sameleveldepartment_id=pk)
+                for r in reports
+                if (f := getattr(r, "demo_forwarding", None)) is not None
+                for pk in getattr(r, "demo_same_level", ())
+            ],
+        )
 
 
 def seed_reports(n: int, stdout=None, *, now: datetime | None = None, batch: int = BATCH) -> int:

@@ -7,7 +7,7 @@ from django.db import transaction
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.constants import Role
-from accounts.models import Authority, Membership, Organization
+from accounts.models import Authority, Membership, Organization, SameLevelDepartment
 from accounts.otp import totp_key_base32
 from accounts.reference import REPORTING_SERVICE
 from accounts.reference import load_reference_data as accounts_data
@@ -49,6 +49,22 @@ DEMO_STAFF = {
     "police-mps": (Role.POLICE_LIAISON, "mps"),
 }
 
+# Same-level departments the demo provincial CACs notify at forwarding (Art. 4), besides the
+# public-security department every province starts with: recorded by name (no portal
+# accounts)
+DEMO_SAME_LEVEL_DEPARTMENTS = {
+    "sl-ca-440000": dict(
+        province_id="440000",
+        name="广东省通信管理局",
+        name_en="Guangdong Communications Administration",
+    ),
+    "sl-ca-110000": dict(
+        province_id="110000",
+        name="北京市通信管理局",
+        name_en="Beijing Communications Administration",
+    ),
+}
+
 
 def load_all_reference_data() -> None:
     accounts_data(global_apps)
@@ -82,6 +98,8 @@ def seed_demo_world(password: str | None = None, *, load_reference: bool = True)
             user=user, role=role, authority=Authority.objects.get(code=authority_code)
         )
         users[username] = user
+    for code, fields in DEMO_SAME_LEVEL_DEPARTMENTS.items():
+        SameLevelDepartment.objects.get_or_create(code=code, defaults=fields)
     if settings.DEMO_TOTP:
         for username in ("admin", *DEMO_STAFF):
             demo_totp_device(users[username])

@@ -195,3 +195,25 @@ def copies_national_police_at_forward(channel: str) -> bool:
 def national_police() -> Authority:
     """The Ministry of Public Security (the national public-security authority)."""
     return Authority.objects.get(kind=Kind.PUBLIC_SECURITY, is_national=True)
+
+
+def routed_copy_keys(report) -> set[AuthorityKey] | None:
+    """The copies the report's route makes (by kind and scope), as its submission made them;
+    None when the organisation's record no longer yields a route."""
+    try:
+        plan = plan_route(
+            report.organization,
+            involves_cii=report.involves_cii,
+            suspected_crime=report.suspected_crime,
+            cii_sector=report.cii_sector_id,
+        )
+    except ValidationError:
+        return None
+    return {*plan.copies, *plan.copies_if_configured}
+
+
+def is_routed_copy(authority, keys: set[AuthorityKey] | None) -> bool:
+    if keys is None:
+        return True
+    scope = SCOPE_FIELD.get(authority.kind)
+    return scope is not None and AuthorityKey(authority.kind, getattr(authority, scope)) in keys

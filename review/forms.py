@@ -9,8 +9,10 @@ from django.utils.translation import gettext_lazy as _
 
 from core.fields import TEXT_MAX
 from core.forms import ActionForm, ServiceErrorsMixin, bootstrap, datetime_field, textarea
-from reports.constants import Severity
+from reports.constants import Channel, Severity
 from reports.models import Finding, Report
+
+from .selectors import configured_same_level_departments
 
 DEPARTMENT_SEPARATORS = re.compile(r"[,，、;；\n\r]+")
 
@@ -70,6 +72,9 @@ class RequestInfoForm(ReviewActionForm):
 
 
 class ForwardForm(ReviewActionForm):
+    """Forwarding; on the general channel the reviewer also says which same-level
+    departments are notified (pre-ticked: the province's configured ones), or why none."""
+
     note = forms.CharField(
         label=_("Note for the national tier (optional)"),
         required=False,
@@ -77,8 +82,40 @@ class ForwardForm(ReviewActionForm):
         max_length=2000,
     )
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.report is None or self.report.channel != Channel.GENERAL:
+            return
+        configured = configured_same_level_departments(self.report)
+        self.fields["same_level_departments"] = forms.MultipleChoiceField(
+            label=_("Same-level departments notified at the same time (通报, Art. 4)"),
+            required=False,
+            choices=[(d.code, d.display_name) for d in configured],
+            initial=[d.code for d in configured],
+            widget=forms.CheckboxSelectMultiple,
+            help_text=""
+            if configured
+            else _("No same-level department is configured for this province."),
+        )
+        self.fields["same_level_reason"] = forms.CharField(
+            label=_("Or: why no same-level department is notified"),
+            required=False,
+            widget=textarea(2),
+            max_length=TEXT_MAX,
+        )
+        # the form said which departments (a post without it, like an API call without the
+        # fields, notifies the configured ones)
+        self.fields["same_level_shown"] = forms.BooleanField(
+            required=False, initial=True, widget=forms.HiddenInput
+        )
+        bootstrap(self)
+
     def service_kwargs(self) -> dict:
-        return {"note": self.cleaned_data["note"]}
+        kwargs = {"note": self.cleaned_data["note"]}
+        if self.cleaned_data.get("same_level_shown"):
+            kwargs["same_level_departments"] = self.cleaned_data["same_level_departments"]
+            kwargs["same_level_reason"] = self.cleaned_data["same_level_reason"]
+        return kwargs
 
 
 class NotifyForm(ReviewActionForm):

@@ -8,7 +8,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, Subquery
 from django.http import Http404
 
-from accounts.models import Membership
+from accounts.models import Membership, SameLevelDepartment
 from escalation.constants import Kind
 from escalation.selectors import open_clocks_of_outer_report, overdue_clocks
 from reports.constants import SERIOUS, Status, Tier
@@ -202,6 +202,7 @@ def report_page_get(*, user, pk) -> Report:
         )
         .prefetch_related(
             "deadlines",
+            "forwarding__same_level_departments",
             Prefetch("events", queryset=ReportEvent.objects.select_related("actor")),
             Prefetch(
                 "info_requests",
@@ -242,4 +243,14 @@ def assignable_colleagues(report: Report) -> list:
     user_ids = colleague_memberships(report).values("user_id")
     return list(
         get_user_model().objects.filter(pk__in=user_ids, is_active=True).order_by("username")
+    )
+
+
+def configured_same_level_departments(report) -> list[SameLevelDepartment]:
+    """The same-level departments configured for the province of the report's receiving
+    authority (the provincial CAC), in their order."""
+    return list(
+        SameLevelDepartment.objects.filter(
+            province_id=report.receiving_authority.province_id, active=True
+        ).select_related("authority")
     )

@@ -21,41 +21,74 @@ def now():
 def django_db_setup(django_db_setup, django_db_blocker):
     """The reference data and the demo world are built once per session, committed, and every
     test runs in a transaction rolled back at its end (pytest-django), so each test starts from
-    the same world without building it."""
+    the same world without building it. A transactional test flushes the database at its end;
+    the hook below puts the world back from a snapshot taken here."""
     with django_db_blocker.unblock():
         _build_world()
+        _WORLD[:] = _snapshot()
+
+
+_WORLD = []  # the committed world, table by table (see `_snapshot`)
 
 
 def _build_world():
     """Reference data (from the data migrations) and the demo accounts of
-    docs/ARCHITECTURE.md. A transactional test flushes the database at its end; the hook
-    below builds the world again after it."""
+    docs/ARCHITECTURE.md."""
     load_all_reference_data()
     seed_demo_world(DEMO_PASSWORD, load_reference=False)
 
 
-def _flushes_database(item) -> bool:
-    marker = item.get_closest_marker("django_db")
-    return bool(marker and marker.kwargs.get("transaction")) or bool(
-        {"transactional_db", "live_server"} & set(getattr(item, "fixturenames", ()))
-    )
+def _tables() -> list[str]:
+    from django.db import connection
+
+    return sorted(connection.introspection.django_table_names(only_existing=True))
 
 
-@pytest.hookimpl(wrapper=True)
-def pytest_runtest_teardown(item, nextitem):
-    result = yield
-    if nextitem is not None and _flushes_database(item):
-        with item.session.config.stash[_BLOCKER].unblock():
-            _build_world()
-    return result
+def _snapshot() -> list[tuple[str, bytes]]:
+    """Every non-empty table of the world just built, in PostgreSQL's COPY format."""
+    from django.db import connection
+
+    quote = connection.ops.quote_name
+    rows = []
+    with connection.cursor() as cursor:
+        for table in _tables():
+            with cursor.cursor.copy(f"COPY {quote(table)} TO STDOUT") as copy:
+                data = b"".join(bytes(chunk) for chunk in copy)
+            if data:
+                rows.append((table, data))
+    return rows
 
 
-_BLOCKER = pytest.StashKey()
+def _restore(snapshot) -> None:
+    """The world exactly as it was built (same rows, same ids): every table emptied and
+    refilled with COPY in one transaction (foreign keys are checked at its commit). The
+    reference tables' in-memory copies are forgotten, since a COPY sends no signal."""
+    from django.db import connection, transaction
+
+    from core import refcache
+
+    quote = connection.ops.quote_name
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+        for table in _tables():
+            cursor.execute(f"DELETE FROM {quote(table)}")
+        for table, data in snapshot:
+            with cursor.cursor.copy(f"COPY {quote(table)} FROM STDIN") as copy:
+                copy.write(data)
+    refcache.invalidate()
 
 
 @pytest.fixture(scope="session", autouse=True)
-def _stash_db_blocker(request, django_db_blocker):
-    request.config.stash[_BLOCKER] = django_db_blocker
+def _transactional_tests_restore_the_world():
+    """A transactional test (`transaction=True`, `live_server`) ends by putting the world back
+    from the snapshot, in place of Django's flush (a TRUNCATE of every table, then the
+    post_migrate signal, then the world built again: seconds where this takes milliseconds)."""
+    from django.test import TransactionTestCase
+
+    flush = TransactionTestCase._fixture_teardown
+    TransactionTestCase._fixture_teardown = lambda self: _restore(_WORLD)
+    yield
+    TransactionTestCase._fixture_teardown = flush
 
 
 @pytest.fixture

@@ -88,6 +88,7 @@ def timeline_prefetch(queryset):
     """Everything ReportSerializer reads, in a fixed number of queries whatever the page."""
     return queryset.select_related("assignee", "forwarding", "summary__filed_by").prefetch_related(
         "deadlines",
+        "forwarding__same_level_departments",
         Prefetch(
             "events",
             queryset=ReportEvent.objects.select_related(

@@ -196,10 +196,26 @@ class SummaryReportSerializer(serializers.Serializer):
         return _username(obj.filed_by) if obj.filed_by_id else None
 
 
+class SameLevelDepartmentSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+
+
 class ForwardedSerializer(serializers.Serializer):
     at = serializers.DateTimeField()
     automatic = serializers.BooleanField(
         help_text=_("True when the portal forwarded it by itself before the limit.")
+    )
+    same_level_departments = SameLevelDepartmentSerializer(
+        many=True,
+        source="same_level_departments.all",
+        help_text=_(
+            "General channel (Art. 4): the same-level departments the provincial "
+            "cyberspace administration notified at forwarding."
+        ),
+    )
+    same_level_reason = serializers.CharField(
+        help_text=_("General channel: why no same-level department was notified (else empty).")
     )
 
 

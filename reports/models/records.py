@@ -7,7 +7,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from accounts.models import Authority
+from accounts.models import Authority, SameLevelDepartment
 from core.fields import TEXT_MAX, BoundedTextField
 from core.formats import local_minute
 
@@ -34,7 +34,18 @@ class Forwarding(models.Model):
     from_authority = models.ForeignKey(
         Authority, verbose_name=_("from"), on_delete=models.PROTECT, related_name="+"
     )
-    history = HistoricalRecords()
+    # Art. 4, general channel: the provincial CAC "同时通报同级有关部门" — the departments
+    # notified, or the reason none was
+    same_level_departments = models.ManyToManyField(
+        SameLevelDepartment,
+        verbose_name=_("same-level departments notified"),
+        blank=True,
+        related_name="forwardings",
+    )
+    same_level_reason = BoundedTextField(
+        _("why no same-level department was notified"), blank=True, max_length=TEXT_MAX
+    )
+    history = HistoricalRecords()  # the departments are written once, with the row
 
     class Meta:
         verbose_name = _("forwarding")

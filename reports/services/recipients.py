@@ -4,7 +4,9 @@ from django.db.models import Q
 
 from accounts.models import Authority, Membership
 
-from ..constants import Tier
+from ..constants import Channel, Tier
+from ..models import Forwarding
+from ..routing import is_routed_copy, routed_copy_keys
 
 
 def members(*conditions, **lookup) -> list:
@@ -49,10 +51,30 @@ def holding_and_copied_staff(report, copies=None) -> list:
     return members(holding | Q(authority_id__in=copies)) if copies else members(holding)
 
 
+def channel_copies(report) -> list:
+    """The authorities the report is copied to on its own channel: every copy but that of a
+    same-level department the provincial CAC notified at forwarding (Art. 4) — the CAC's
+    notice, not the operator's channel — unless the route copies that authority too."""
+    copies = list(report.copied_to.all())
+    if report.forwarded_at is None or report.channel != Channel.GENERAL:
+        return copies
+    notified = set(
+        Forwarding.same_level_departments.through.objects.filter(
+            forwarding__report_id=report.pk, sameleveldepartment__authority__isnull=False
+        ).values_list("sameleveldepartment__authority_id", flat=True)
+    )
+    if not notified:
+        return copies
+    keys = routed_copy_keys(report)
+    return [a for a in copies if a.pk not in notified or is_routed_copy(a, keys)]
+
+
 def summary_recipients(report) -> list:
     """Art. 8, "原渠道": the summary report goes back through the original channel — the
-    receiving authority and its copies — and to the national tier once it holds the report."""
-    users = receiving_reviewers(report) + copied_staff(report)
+    receiving authority and its copies on that channel (`channel_copies`) — and to the
+    national tier once it holds the report."""
+    copies = [a.pk for a in channel_copies(report)]
+    users = receiving_reviewers(report) + (members(authority__in=copies) if copies else [])
     if report.tier == Tier.NATIONAL:
         users += national_officials()
     return users

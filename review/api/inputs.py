@@ -26,7 +26,24 @@ class ReportAcknowledgeInputSerializer(ReportActionInputSerializer):
 
 
 class ReportForwardInputSerializer(ReportActionInputSerializer):
-    pass
+    same_level_departments = serializers.ListField(
+        child=serializers.CharField(max_length=60),
+        required=False,
+        allow_empty=True,
+        max_length=50,
+        help_text=_(
+            "General channel (Art. 4): codes of the province's same-level departments "
+            "notified at the same time. Omitted together with `same_level_reason`: the "
+            "province's configured departments are notified (as by the automatic forward); "
+            "with none configured, a field error."
+        ),
+    )
+    same_level_reason = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=TEXT_MAX,
+        help_text=_("General channel: why no same-level department is notified."),
+    )
 
 
 @extend_schema_field(

@@ -8,22 +8,99 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.models import SameLevelDepartment
 from core.exceptions import InvalidTransition
 from escalation.constants import Kind
 from escalation.services.clocks import deadline_meet
 from notifications.models import Notification
 from notifications.services import notify_users
-from reports.constants import Tier
+from reports.constants import Channel, Tier
 from reports.events import report_event_create
 from reports.models import Forwarding, Report, ReportEvent
 from reports.routing import copies_national_police_at_forward, national_police
 from reports.services.actions import begin, finish
 from reports.services.recipients import (
+    members,
     national_officials,
     national_public_security,
     receiving_reviewers,
     reporters,
 )
+
+from ..selectors import configured_same_level_departments
+
+
+def same_level_notice(
+    report, *, departments: list[str] | None, reason: str, automatic: bool
+) -> tuple[list[SameLevelDepartment], str]:
+    """Art. 4, general channel: the provincial CAC reports a serious incident to the national
+    CAC "and at the same time notifies the relevant departments at the same level". Which
+    departments are notified at forwarding, or why none is (docs/DECISIONS.md):
+
+    * a reviewer picks them (codes of the province's configured departments) or gives the
+      reason none is notified; picking none without a reason is a field error;
+    * not said at all (`departments` None and no reason: the automatic forward, an API call
+      without the fields) → the province's configured departments; with none configured the
+      automatic forward records that, a reviewer must give the reason.
+
+    Other channels notify no same-level department here (the CII channel copies the
+    Ministry of Public Security instead); naming one there is a field error."""
+    reason = (reason or "").strip()
+    if report.channel != Channel.GENERAL:
+        if departments or reason:
+            raise ValidationError(
+                {
+                    "same_level_departments": _(
+                        "Same-level departments are notified at forwarding on the general "
+                        "channel only (a provincial cyberspace administration's report)."
+                    )
+                }
+            )
+        return [], ""
+    configured = configured_same_level_departments(report)
+    if departments is None and not reason:
+        if configured:
+            return configured, ""
+        if automatic:
+            return [], _("No same-level department is configured for this province.")
+        raise ValidationError(
+            {
+                "same_level_departments": _(
+                    "No same-level department is configured for this province: give the "
+                    "reason none is notified."
+                )
+            }
+        )
+    codes = list(dict.fromkeys(c.strip() for c in departments or [] if c and c.strip()))
+    if codes and reason:
+        raise ValidationError(
+            {
+                "same_level_reason": _(
+                    "Give a reason only when no same-level department is notified."
+                )
+            }
+        )
+    if not codes and not reason:
+        raise ValidationError(
+            {
+                "same_level_departments": _(
+                    "Pick at least one same-level department to notify, or give the reason "
+                    "none is notified."
+                )
+            }
+        )
+    by_code = {d.code: d for d in configured}
+    unknown = [c for c in codes if c not in by_code]
+    if unknown:
+        raise ValidationError(
+            {
+                "same_level_departments": _(
+                    "Not a same-level department configured for this province: %(codes)s."
+                )
+                % {"codes": ", ".join(unknown)}
+            }
+        )
+    return [by_code[c] for c in codes], reason
 
 
 @transaction.atomic
@@ -35,26 +112,39 @@ def report_forward(
     now: datetime | None = None,
     note: str = "",
     version: int | None = None,
+    same_level_departments: list[str] | None = None,
+    same_level_reason: str = "",
 ) -> Report:
     """Pass a serious report to the national tier. One service for the manual action and the
     automatic escalation: the row lock, the workflow's rules (serious, not yet forwarded) and
-    the one-to-one `Forwarding` make it happen once."""
+    the one-to-one `Forwarding` make it happen once. On the general channel the same-level
+    departments are notified and recorded (`same_level_notice`)."""
     now = now or timezone.now()
     if automatic:
         user = None
+        same_level_departments, same_level_reason = None, ""
     try:
         report, _role, to_status = begin(user, pk, "forward", version=version)
     except InvalidTransition:
         if automatic:
             return Report.objects.get(pk=pk)  # already forwarded or closed: nothing to do
         raise
-    Forwarding.objects.create(
+    notified, why_none = same_level_notice(
+        report,
+        departments=same_level_departments,
+        reason=same_level_reason,
+        automatic=automatic,
+    )
+    forwarding = Forwarding.objects.create(
         report=report,
         at=now,
         actor=user,
         automatic=automatic,
         from_authority=report.receiving_authority,
+        same_level_reason=why_none,
     )
+    if notified:
+        forwarding.same_level_departments.set(notified)
     report.tier = Tier.NATIONAL
     report.status = to_status
     report.assignee = None
@@ -76,6 +166,7 @@ def report_forward(
         automatic=automatic,
         note=note,
     )
+    notify_same_level(report, notified, now=now)
     national = national_officials()
     if mps is not None:
         national += national_public_security()
@@ -93,6 +184,26 @@ def report_forward(
         now=now,
     )
     return report
+
+
+def notify_same_level(report, notified, *, now) -> None:
+    """Departments notified that have a portal authority receive a copy (their staff can
+    read the report, as public security reads the copies it receives) and are told."""
+    authorities = [d.authority for d in notified if d.authority_id]
+    if not authorities:
+        return
+    report.copied_to.add(*authorities)
+    notify_users(
+        users=members(authority__in=authorities),
+        kind=Notification.Kind.REPORT_RECEIVED,
+        report=report,
+        message=_(
+            "%(ref)s, a serious incident, was reported to the national tier by %(cac)s, "
+            "which notifies your department as a same-level department (Art. 4)."
+        )
+        % {"ref": report.reference, "cac": report.receiving_authority.name},
+        now=now,
+    )
 
 
 @transaction.atomic

@@ -144,6 +144,11 @@ class ReportPage:
             return True
         return report.status == Status.DRAFT and self.user_roles.can_edit_draft(report)
 
+    @cached_property
+    def forwarding(self):
+        """The forwarding record, with the same-level departments it notified (prefetched)."""
+        return self.report.forwarding if _has(self.report, "forwarding") else None
+
     def _forms(self, order) -> list:
         result = []
         for action in order:
@@ -184,6 +189,7 @@ class ReportPage:
             "info_requests": list(report.info_requests.all()),
             "followups": list(report.followups.all()),
             "summary": report.summary if _has(report, "summary") else None,
+            "forwarding": self.forwarding,
             "summary_clock": clock_state(pick_clock(report.deadlines.all(), Kind.SUMMARY), now),
             "file_clock": clock_state(pick_clock(report.deadlines.all(), Kind.FILE), now),
             "events": list(report.events.all()),

@@ -102,6 +102,20 @@ def test_routing_matches_the_channel(seeded):
     assert all(r.receiving_authority.province_id == r.organization.province_id for r in general)
 
 
+def test_general_forwards_notify_the_provinces_same_level_departments(seeded):
+    # Art. 4 (issue 11, item 2): as the automatic forward does, the province's configured
+    # same-level departments, the one with a portal authority copied
+    forwarded = Forwarding.objects.filter(report__in=seeded.filter(channel="general"))
+    assert forwarded.exists()
+    for forwarding in forwarded.select_related("report__organization")[:30]:
+        province = forwarding.report.organization.province_id
+        codes = set(forwarding.same_level_departments.values_list("code", flat=True))
+        assert f"sl-ps-{province}" in codes
+        assert forwarding.report.copied_to.filter(code=f"ps-{province}").exists()
+    other = Forwarding.objects.filter(report__in=seeded.exclude(channel="general"))
+    assert not other.filter(same_level_departments__isnull=False).exists()
+
+
 def test_the_pool_covers_every_province_with_valid_codes(seeded):
     pool = Organization.objects.filter(memberships__user__username__startswith="demo-op-")
     assert pool.count() >= POOL_SIZE

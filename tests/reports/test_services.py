@@ -310,7 +310,14 @@ def test_submit_records_the_submitted_event_and_the_change_in_history(demo, now)
     assert report.events.get(kind="submitted").at == now
     record, changed = last_change(report)
     assert record.history_type == "~"
-    assert changed == {"status", "submitted_at", "submitted_by", "received_at", "version"}
+    assert changed == {
+        "status",
+        "submitted_at",
+        "submitted_by",
+        "received_at",
+        "version",
+        "submitted_sha256",  # the receipt's hash of the content as submitted
+    }
 
 
 def test_submit_meets_the_filing_clock_and_opens_the_forward_clock(demo, now):
