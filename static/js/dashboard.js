@@ -81,12 +81,12 @@
     if (el) delete el.dataset.empty;
     draw(id, {
       tooltip: { trigger: "item", formatter: "{b}: {c} ({d}%)" },
-      legend: { bottom: 0, type: "scroll" },
+      legend: { bottom: 0, left: "center", type: "plain" },
       series: [
         {
           type: "pie",
-          radius: ["35%", "65%"],
-          top: -20,
+          radius: ["28%", "52%"],
+          center: ["50%", "40%"],
           label: { formatter: "{c}" },
           data: rows.map(function (r, i) {
             var item = { name: r.label, value: r.count };
@@ -157,16 +157,45 @@
     });
   }
 
+  // Beijing time in the portal's format (Y-m-d H:i, as on every other page), whatever the
+  // browser's locale
+  var BEIJING = new Intl.DateTimeFormat("en-GB", {
+    timeZone: "Asia/Shanghai",
+    year: "numeric",
+    month: "2-digit",
+    day: "2-digit",
+    hour: "2-digit",
+    minute: "2-digit",
+    hourCycle: "h23",
+  });
+
   function localTime(iso) {
     if (!iso) return "";
-    var d = new Date(iso);
-    return d.toLocaleString(document.documentElement.lang || undefined, {
-      timeZone: "Asia/Shanghai",
-      month: "2-digit",
-      day: "2-digit",
-      hour: "2-digit",
-      minute: "2-digit",
+    var parts = {};
+    BEIJING.formatToParts(new Date(iso)).forEach(function (p) { parts[p.type] = p.value; });
+    return parts.year + "-" + parts.month + "-" + parts.day + " " + parts.hour + ":" + parts.minute;
+  }
+
+  // The text alternative of a chart: its figures in the table under it
+  function figures(name, rows, format) {
+    var table = document.getElementById("table-" + name);
+    if (!table) return;
+    var body = table.tBodies[0];
+    body.replaceChildren();
+    rows.forEach(function (r) {
+      var tr = document.createElement("tr");
+      var th = document.createElement("th");
+      th.scope = "row";
+      th.className = "fw-normal";
+      th.textContent = r.label;
+      tr.appendChild(th);
+      cell(tr, format ? format(r.value) : r.value, "text-end");
+      body.appendChild(tr);
     });
+  }
+
+  function counted(rows) {
+    return rows.map(function (r) { return { label: r.label, value: r.count }; });
   }
 
   function duration(seconds) {
@@ -215,6 +244,12 @@
       pie("chart-route", data.by_route);
       bars("chart-category", data.by_category, true);
       bars("chart-province", data.by_province, true);
+      figures("level", counted(data.by_level));
+      figures("status", counted(data.by_status));
+      figures("channel", counted(data.by_channel));
+      figures("route", counted(data.by_route));
+      figures("category", counted(data.by_category));
+      figures("province", counted(data.by_province));
     }, function (error) {
       ["chart-level", "chart-status", "chart-channel", "chart-route", "chart-category",
         "chart-province"].forEach(failed);
@@ -240,10 +275,15 @@
           },
         ],
       });
+      figures("trend", data.days.map(function (d) { return { label: d.date, value: d.count }; }));
     }, function (error) {
       failed("chart-trend");
       throw error;
     });
+  }
+
+  function share(fraction) {
+    return fraction === null ? null : Math.round(fraction * 1000) / 10;
   }
 
   function loadCompliance() {
@@ -251,24 +291,30 @@
       var channels = data.channels;
       draw("chart-ontime", {
         tooltip: { trigger: "axis", axisPointer: { type: "shadow" } },
-        grid: { left: 8, right: 24, top: 16, bottom: 8, containLabel: true },
-        xAxis: { type: "category", data: channels.map(function (c) { return c.label; }),
-                 axisLabel: { interval: 0 } },
-        yAxis: { type: "value", min: 0, max: 100, axisLabel: { formatter: "{value}%" } },
+        grid: { left: 8, right: 48, top: 16, bottom: 8, containLabel: true },
+        yAxis: {
+          type: "category",
+          inverse: true,
+          data: channels.map(function (c) { return c.label; }),
+          axisLabel: { interval: 0, width: 130, overflow: "break", lineHeight: 16 },
+        },
+        xAxis: { type: "value", min: 0, max: 100, axisLabel: { formatter: "{value}%" } },
         series: [
           {
             type: "bar",
             name: labels.onTime,
-            data: channels.map(function (c) {
-              return c.on_time_share === null ? null : Math.round(c.on_time_share * 1000) / 10;
-            }),
-            label: { show: true, position: "top", formatter: "{c}%" },
+            barMaxWidth: 28,
+            data: channels.map(function (c) { return share(c.on_time_share); }),
+            label: { show: true, position: "right", formatter: "{c}%" },
             itemStyle: { color: COLORS[3] },
           },
         ],
       });
+      figures("ontime", channels.map(function (c) {
+        return { label: c.label, value: c.on_time_share === null ? "—" : share(c.on_time_share) + "%" };
+      }));
       fill("authority-table", data.authorities, function (tr, a) {
-        cell(tr, a.name);
+        cell(tr, a.name, "dashboard-name");
         cell(tr, a.reports, "text-end");
         cell(tr, a.forwarded, "text-end");
         cell(tr, duration(a.median_seconds), "text-end");
@@ -300,8 +346,8 @@
       fill("awaiting-table", data.awaiting, function (tr, r) {
         cell(tr, link(r.url, r.reference));
         cell(tr, r.level_label);
-        cell(tr, r.organization);
-        cell(tr, r.receiving_authority);
+        cell(tr, r.organization, "dashboard-name");
+        cell(tr, r.receiving_authority, "dashboard-name");
         cell(tr, localTime(r.due_at));
         cell(tr, countdown(r.due_at));
         if (r.overdue) tr.className = "table-danger";
@@ -309,7 +355,7 @@
       fill("forwarded-table", data.forwarded, function (tr, r) {
         cell(tr, link(r.url, r.reference));
         cell(tr, r.level_label);
-        cell(tr, r.receiving_authority);
+        cell(tr, r.receiving_authority, "dashboard-name");
         cell(tr, localTime(r.forwarded_at));
         cell(tr, r.automatic ? labels.automatic : labels.manual);
       }, 5);
