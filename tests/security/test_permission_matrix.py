@@ -9,10 +9,12 @@ from datetime import UTC, datetime
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
 from django.urls import reverse
 
 from reports.models import Attachment, FollowUp, Report, ReportEvent
 from review.views.report import ACTIONS
+from tests.helpers import login
 
 from .conftest import DEMO_USERS, PDF, stored_files_under
 
@@ -166,6 +168,22 @@ def _call(endpoint: Endpoint, client, url):
     return client.post(url, body)
 
 
+@pytest.fixture
+def client_of(api_for, demo):
+    """`client_of(side, username)`: the user's API client (`side` "api") or logged-in web
+    client, one per user and side in a test (a login is as costly as the request it makes)."""
+    clients = {}
+
+    def make(side: str, username: str):
+        if (side, username) not in clients:
+            clients[side, username] = (
+                api_for(username) if side == "api" else login(Client(), demo[username])
+            )
+        return clients[side, username]
+
+    return make
+
+
 def test_the_matrix_covers_every_api_command_and_page_action():
     from reports.api.views import ReportViewSet
 
@@ -186,14 +204,13 @@ def test_each_case_has_the_visibility_the_architecture_gives_it(world, demo):
 
 
 @pytest.mark.parametrize("endpoint", ENDPOINTS, ids=lambda e: e.id)
-def test_outsiders_get_404_and_nothing_changes(endpoint, world, api_for, web_for, evidence_root):
+def test_outsiders_get_404_and_nothing_changes(endpoint, world, client_of, evidence_root):
     files = stored_files_under(evidence_root)
     for case in world:
         before = snapshot(case.report)
         url = endpoint.url(case.report.pk, case.attachment.pk)
         for username in case.outsiders:
-            client = api_for(username) if endpoint.side == "api" else web_for(username)
-            response = _call(endpoint, client, url)
+            response = _call(endpoint, client_of(endpoint.side, username), url)
             assert response.status_code == 404, (case.name, username, response.status_code)
         assert snapshot(case.report) == before, case.name
     assert stored_files_under(evidence_root) == files
@@ -204,12 +221,12 @@ def test_outsiders_get_404_and_nothing_changes(endpoint, world, api_for, web_for
     [e for e in ENDPOINTS if e.method == "GET"],
     ids=lambda e: e.id,
 )
-def test_insiders_can_read(endpoint, world, api_for, web_for):
+def test_insiders_can_read(endpoint, world, client_of):
     """The twin of the matrix: the same requests succeed for those who may see the report."""
     for case in world:
         url = endpoint.url(case.report.pk, case.attachment.pk)
         for username in sorted(case.insiders):
-            client = api_for(username) if endpoint.side == "api" else web_for(username)
+            client = client_of(endpoint.side, username)
             response = client.get(url)
             expected = (200, 302) if endpoint.name == "edit" else (200,)
             assert response.status_code in expected, (case.name, username, response.status_code)
