@@ -2,6 +2,7 @@
 (issue 13, point 11). Browser timers run on Playwright's controlled clock, never waited for."""
 
 from datetime import timedelta
+from urllib.parse import quote
 
 import pytest
 from django.utils import timezone
@@ -163,6 +164,42 @@ def test_typing_is_saved_within_two_seconds_and_the_deadline_header_goes_live(
     report.refresh_from_db()
     assert report.location == "广州" and report.discovered_at is not None
     assert page.locator("#file-clock .clock").count() == 1  # live, no reload
+
+
+def test_typing_while_a_save_is_on_its_way_is_saved_after_it_not_refused_as_stale(
+    demo, live_server, page
+):
+    """A slow server: the first autosave is still on its way when more is typed. The next
+    save waits for it (and for the version it returns) instead of cancelling it in the
+    browser while the server has already saved it, which sent the old version and was
+    refused as a stale edit ("someone else changed the draft")."""
+    report = report_create(user=demo["operator-general"], data={"title": "草稿"})
+    open_form(page, live_server, report)
+    held, sent = [], []
+
+    def hold_the_first(route):
+        sent.append(route.request.post_data)
+        if not held:
+            held.append(route)  # answered below, after more typing
+        else:
+            route.continue_()
+
+    page.route("**/autosave/", hold_the_first)
+    page.locator("#id_location").click()
+    page.keyboard.type("广州")
+    page.clock.run_for(2_000)  # the first save leaves and is held on its way
+    page.locator("#id_affected_systems").click()
+    page.keyboard.type("门户网站")
+    page.clock.run_for(2_000)  # more typed: its save must wait for the first
+    assert len(sent) == 1
+    second = "affected_systems=" + quote("门户网站")
+    with page.expect_response(lambda r: second in (r.request.post_data or "")) as answer:
+        held[0].continue_()  # the first is answered; the second leaves after it
+    assert answer.value.ok and len(sent) == 2
+    page.locator("#autosave-status .autosave-ok").wait_for()
+    assert page.locator("#autosave-status [role=alert]").count() == 0
+    report.refresh_from_db()
+    assert (report.location, report.affected_systems) == ("广州", "门户网站")
 
 
 def test_leaving_with_unsaved_typing_warns_and_saves_it(demo, live_server, page):
