@@ -129,6 +129,7 @@ def test_journey_operator_files_reviewer_forwards_national_sees_it(
     assert "重大" in forwarded.inner_text()
     assert int(national.locator("#total").inner_text()) >= 1
     national.screenshot(path=str(artifacts / "dashboard-journey.png"), full_page=True)
+    national.close()  # its dashboard would go on polling the live server
     assert console_errors == []
 
 

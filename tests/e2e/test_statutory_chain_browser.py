@@ -129,6 +129,7 @@ def test_item_12_a_downgrade_below_the_guide_is_on_the_national_watch_list(
     # the national official can still open the report
     national.goto(f"{live_server.url}/reports/{report.pk}/")
     assert report.reference in national.locator("main").inner_text()
+    national.close()
     assert console_errors == []
 
 
