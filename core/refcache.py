@@ -9,7 +9,9 @@ How a change reaches every process:
   `post_migrate`: each calls `invalidate()`;
 * `invalidate()` forgets this process's copies at once and, once the transaction commits,
   bumps a version number in the shared cache (Redis when `REDIS_URL` is set); every other
-  process compares that number before it uses its copy;
+  process compares that number before it uses its copy, reading it at most every
+  `VERSION_SECONDS` (a request that reads several tables asks the shared cache once), so a
+  change reaches every process within that time;
 * until the transaction that changed a table ends, the connection that changed it reads the
   table itself (never caching what a rollback could undo);
 * when the shared cache is unreachable, the copies are not trusted: the table is read each
@@ -28,18 +30,25 @@ from django.core.cache import cache
 from django.db import DEFAULT_DB_ALIAS, connections, models, transaction
 
 VERSION_KEY = "portal:reference-version"
+VERSION_SECONDS = 0.5
 RETRY_SECONDS = 5.0
 
 _lock = threading.Lock()
 _registry: list["ReferenceCache"] = []
 _shared_down_until = 0.0
+_seen: tuple[float, int] | None = None  # (when, version): the version this process last read
 
 
 def _shared_version() -> int | None:
-    """The version in the shared cache; None when it cannot be read."""
-    global _shared_down_until
-    if time.monotonic() < _shared_down_until:
+    """The version in the shared cache (as read in the last `VERSION_SECONDS`); None when it
+    cannot be read."""
+    global _shared_down_until, _seen
+    now = time.monotonic()
+    if now < _shared_down_until:
         return None
+    seen = _seen
+    if seen is not None and now - seen[0] < VERSION_SECONDS:
+        return seen[1]
     try:
         version = cache.get(VERSION_KEY)
         if version is None:
@@ -48,11 +57,14 @@ def _shared_version() -> int | None:
     except Exception:  # an unreachable cache only costs the copies
         _shared_down_until = time.monotonic() + RETRY_SECONDS
         return None
+    if version is not None:
+        _seen = (now, version)
     return version
 
 
 def _bump() -> None:
-    global _shared_down_until
+    global _shared_down_until, _seen
+    _seen = None
     for ref in _registry:
         ref.forget()
     try:
