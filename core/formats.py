@@ -1,7 +1,7 @@
 """Values as people read them: Beijing time, labels instead of codes, sizes in words. Used by
 models' __str__, the change logs (portal and admin) and the admin (issue 13, points 4–5)."""
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from django.db import models
@@ -25,6 +25,21 @@ def local_second(moment: datetime | None) -> str:
     if moment is None:
         return EMPTY
     return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M:%S")
+
+
+def duration(value: timedelta) -> str:
+    """A timedelta as "1 天 2 小时 5 分钟" / "1 d 2 h 5 min" (rounded down to minutes)."""
+    minutes = int(abs(value).total_seconds() // 60)
+    days, rest = divmod(minutes, 24 * 60)
+    hours, minutes = divmod(rest, 60)
+    parts = []
+    if days:
+        parts.append(_("%(n)d d") % {"n": days})
+    if hours:
+        parts.append(_("%(n)d h") % {"n": hours})
+    if minutes or not parts:
+        parts.append(_("%(n)d min") % {"n": minutes})
+    return " ".join(parts)
 
 
 def file_size(size: int | None) -> str:

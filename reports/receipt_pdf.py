@@ -5,7 +5,6 @@ pack: the PDF names the font and the reader supplies it; no font file, nothing f
 The reference and the SHA-256 are also set in Courier so that they copy exactly."""
 
 import io
-from datetime import timedelta
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -18,7 +17,7 @@ from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 from reportlab.platypus.flowables import HRFlowable
 
-from core.formats import EMPTY, local_minute
+from core.formats import EMPTY, duration, local_minute
 from escalation.constants import Kind
 from escalation.rules import clock_state, pick_clock
 
@@ -28,20 +27,6 @@ FONT = "STSong-Light"
 MONO = "Courier"
 
 pdfmetrics.registerFont(UnicodeCIDFont(FONT))
-
-
-def _duration(value: timedelta) -> str:
-    minutes = int(abs(value).total_seconds() // 60)
-    days, rest = divmod(minutes, 24 * 60)
-    hours, minutes = divmod(rest, 60)
-    parts = []
-    if days:
-        parts.append(_("%(n)d d") % {"n": days})
-    if hours:
-        parts.append(_("%(n)d h") % {"n": hours})
-    if minutes or not parts:
-        parts.append(_("%(n)d min") % {"n": minutes})
-    return " ".join(parts)
 
 
 def _beijing(moment) -> str:
@@ -58,7 +43,7 @@ def filing_outcome(report, now=None) -> tuple[str, str]:
     due = _beijing(state["due_at"])
     if state["state"] == "late":
         outcome = _("Late (迟报): submitted %(delta)s after the statutory limit.") % {
-            "delta": _duration(state["delta"])
+            "delta": duration(state["delta"])
         }
         if report.late_reason:
             outcome += " " + _("Reason given: %(reason)s") % {"reason": report.late_reason}

@@ -7,6 +7,8 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
+from core import formats
+
 from ..constants import Kind
 from ..rules import clock_state, pick_clock
 
@@ -20,17 +22,7 @@ def duration(value) -> str:
         return ""
     if not isinstance(value, timedelta):
         return str(value)
-    minutes = int(abs(value).total_seconds() // 60)
-    days, rest = divmod(minutes, 24 * 60)
-    hours, minutes = divmod(rest, 60)
-    parts = []
-    if days:
-        parts.append(_("%(n)d d") % {"n": days})
-    if hours:
-        parts.append(_("%(n)d h") % {"n": hours})
-    if minutes or not parts:
-        parts.append(_("%(n)d min") % {"n": minutes})
-    return " ".join(parts)
+    return formats.duration(value)
 
 
 @register.inclusion_tag("escalation/_clock.html")
