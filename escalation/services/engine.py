@@ -96,18 +96,25 @@ def deadline_act(
             )
         deadline.reminders_sent += len(due_reminders)
 
+        forwarded_state = None
         if acting:
             deadline.acted_at = now
-            deadline.save()
             note = _("Forwarded automatically: nobody forwarded it by %(act)s.") % {
                 "act": _fmt(deadline.act_at)
             }
             if cause:
                 note = f"{note} {cause}"
-            report_forward(user=None, pk=report.pk, automatic=True, now=now, note=note)
-            deadline.refresh_from_db()
-            if cause and deadline.outcome in (Outcome.LATE, Outcome.MET):
-                deadline.late_cause = cause
+            late_cause = deadline.late_cause
+            if cause:
+                deadline.late_cause = cause  # kept only if the forward meets the clock
+            # the forward meets this clock in memory (the same object) and saves it
+            report_forward(
+                user=None, pk=report.pk, automatic=True, now=now, note=note, clock=deadline
+            )
+            if deadline.outcome in (Outcome.LATE, Outcome.MET):
+                forwarded_state = _state(deadline)
+            else:
+                deadline.late_cause = late_cause
 
         breached = (
             deadline.has_statutory_limit
@@ -135,8 +142,13 @@ def deadline_act(
             if deadline.outcome == Outcome.OPEN
             else None
         )
-        deadline.save()
+        if forwarded_state is None or _state(deadline) != forwarded_state:
+            deadline.save()  # (the forward saved it already when nothing changed since)
         schedule(deadline, now)
+
+
+def _state(deadline: Deadline) -> dict:
+    return {f.attname: getattr(deadline, f.attname) for f in Deadline._meta.concrete_fields}
 
 
 def deadlines_sweep(*, now: datetime | None = None, batch: int = 200) -> int:

@@ -15,7 +15,11 @@ def begin(user, pk, action: str, *, version: int | None = None):
     (report, role acting, new status or None)."""
     if user is None:
         try:
-            report = Report.objects.select_for_update().get(pk=pk)
+            report = (
+                Report.objects.select_for_update(of=("self",))
+                .select_related("receiving_authority")
+                .get(pk=pk)
+            )
         except Report.DoesNotExist:
             raise Http404 from None
     else:

@@ -5,26 +5,26 @@ from datetime import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import SameLevelDepartment
 from core.exceptions import InvalidTransition
 from escalation.constants import Kind
-from escalation.services.clocks import deadline_meet
+from escalation.services.clocks import clocks_for_update, deadlines_apply
 from notifications.models import Notification
-from notifications.services import notify_users
+from notifications.services import notification_rows, notifications_create
 from reports.constants import Channel, Tier
 from reports.events import report_event_create
 from reports.models import Forwarding, Report, ReportEvent
 from reports.routing import copies_national_police_at_forward, national_police
 from reports.services.actions import begin, finish
 from reports.services.recipients import (
-    members,
-    national_officials,
-    national_public_security,
-    receiving_reviewers,
-    reporters,
+    members_grouped,
+    national_officials_q,
+    receiving_reviewers_q,
+    reporters_q,
 )
 
 from ..selectors import configured_same_level_departments
@@ -114,11 +114,17 @@ def report_forward(
     version: int | None = None,
     same_level_departments: list[str] | None = None,
     same_level_reason: str = "",
+    clock=None,
 ) -> Report:
     """Pass a serious report to the national tier. One service for the manual action and the
     automatic escalation: the row lock, the workflow's rules (serious, not yet forwarded) and
     the one-to-one `Forwarding` make it happen once. On the general channel the same-level
-    departments are notified and recorded (`same_level_notice`)."""
+    departments are notified and recorded (`same_level_notice`).
+
+    `clock`: the escalation engine's forward clock, already locked and read; it is met in
+    memory and saved with the others (not read again). In a fixed number of queries: the
+    report, its clocks, the configured departments, the recipients are each read once;
+    notifications and clock history are written in one INSERT each."""
     now = now or timezone.now()
     if automatic:
         user = None
@@ -144,17 +150,20 @@ def report_forward(
         same_level_reason=why_none,
     )
     if notified:
-        forwarding.same_level_departments.set(notified)
+        forwarding.same_level_departments.add(*notified)  # a new forwarding: none to keep
+    clocks = clocks_for_update(report)
+    if clock is not None:
+        clocks = [clock if c.pk == clock.pk else c for c in clocks]
+    deadlines_apply(report=report, now=now, meet=(Kind.FORWARD,), clocks=clocks)
     report.tier = Tier.NATIONAL
     report.status = to_status
     report.assignee = None
     report.forwarded_at = now
-    finish(report, ["tier", "status", "assignee", "forwarded_at"])
+    finish(report, ["tier", "status", "assignee", "forwarded_at", "next_due_at"])
     mps = None
     if copies_national_police_at_forward(report.channel):
         mps = national_police()
         report.copied_to.add(mps)
-    deadline_meet(report=report, kind=Kind.FORWARD, at=now)
     note = note or (_("Forwarded automatically before the limit.") if automatic else "")
     if mps is not None:
         note = " ".join(filter(None, [note, _("Copied to %(mps)s.") % {"mps": mps.name}]))
@@ -166,35 +175,45 @@ def report_forward(
         automatic=automatic,
         note=note,
     )
-    notify_same_level(report, notified, now=now)
-    national = national_officials()
+    same_level = [d.authority for d in notified if d.authority_id]
+    if same_level:
+        report.copied_to.add(*same_level)
+    groups = {"national": national_officials_q(), "reporters": reporters_q(report)}
+    if same_level:
+        groups["same_level"] = Q(authority_id__in=[a.pk for a in same_level])
     if mps is not None:
-        national += national_public_security()
-    receiving = receiving_reviewers(report)
+        groups["police"] = Q(authority_id=mps.pk)
+    if automatic:
+        groups["receiving"] = receiving_reviewers_q(report)
+    told = members_grouped(**groups)
+    rows = []
+    if same_level:
+        rows += same_level_rows(report, told["same_level"], now=now)
     message = (
         _("%(ref)s was forwarded automatically to the national tier.")
         if automatic
         else _("%(ref)s was forwarded to the national tier.")
     ) % {"ref": report.reference}
-    notify_users(
-        users=national + (receiving if automatic else []) + reporters(report),
+    rows += notification_rows(
+        users=told["national"]
+        + told.get("police", [])
+        + told.get("receiving", [])
+        + told["reporters"],
         kind=Notification.Kind.FORWARDED,
         report=report,
         message=message,
         now=now,
     )
+    notifications_create(rows)
     return report
 
 
-def notify_same_level(report, notified, *, now) -> None:
-    """Departments notified that have a portal authority receive a copy (their staff can
-    read the report, as public security reads the copies it receives) and are told."""
-    authorities = [d.authority for d in notified if d.authority_id]
-    if not authorities:
-        return
-    report.copied_to.add(*authorities)
-    notify_users(
-        users=members(authority__in=authorities),
+def same_level_rows(report, users, *, now) -> list:
+    """The notifications of the staff of same-level departments notified at forwarding that
+    have a portal authority (they receive a copy of the report, and read it as public security
+    reads the copies it receives)."""
+    return notification_rows(
+        users=users,
         kind=Notification.Kind.REPORT_RECEIVED,
         report=report,
         message=_(
