@@ -16,10 +16,11 @@ def members(*conditions, **lookup) -> list:
     return [m.user for m in Membership.objects.filter(*conditions, **lookup).select_related("user")]
 
 
-def members_grouped(**groups: Q) -> dict[str, list]:
-    """`members` of several conditions in one query: {name: users}, each list in the order
-    of the membership rows (a user may be in several). The conditions are on the membership's
-    own columns (no join: an annotation would make it an inner one)."""
+def members_grouped(*, with_membership: bool = False, **groups: Q) -> dict[str, list]:
+    """`members` of several conditions in one query: {name: users} (the memberships, their
+    `user` read with them, when `with_membership`), each list in the order of the membership
+    rows (a user may be in several). The conditions are on the membership's own columns (no
+    join: an annotation would make it an inner one)."""
     if not groups:
         return {}
     flags = {
@@ -36,7 +37,7 @@ def members_grouped(**groups: Q) -> dict[str, list]:
     for membership in rows:
         for name in groups:
             if getattr(membership, f"in_{name}"):
-                found[name].append(membership.user)
+                found[name].append(membership if with_membership else membership.user)
     return found
 
 
