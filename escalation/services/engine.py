@@ -19,7 +19,7 @@ from reports.events import report_event_create
 from reports.models import ReportEvent
 from reports.services.clocks import report_mark_missed
 from reports.services.recipients import members_grouped, receiving_reviewers, reporters
-from review.services.forwarding import report_forward
+from review.services.forwarding import report_forward, reports_forward_automatically
 
 from .. import rules
 from ..constants import Kind, Outcome
@@ -199,7 +199,7 @@ def deadlines_act(
                 changed.append(deadline)
                 continue
             if _acting(deadline, now):
-                forwards.append(deadline.pk)
+                forwards.append(deadline)
                 continue
             cause = _outage_cause(deadline.next_fire_at, now, last_sweep)
             due = [t for t in deadline.times.remind_at[deadline.reminders_sent :] if t <= now]
@@ -225,15 +225,51 @@ def deadlines_act(
             changed.append(deadline)
         _remind(reminded, now)
         ReportEvent.objects.bulk_create(events)
+        refused = _forward(forwards, now, last_sweep, changed)
         if changed:
-            Deadline.objects.bulk_update(
-                changed, ["reminders_sent", "lateness", "late_cause", "next_fire_at"]
-            )
+            Deadline.objects.bulk_update(changed, CHANGED_FIELDS)
             history_create(Deadline, [(d, "~") for d in changed])
         for deadline in changed:
             schedule(deadline, now)
-    for pk in forwards:
-        deadline_act(deadline_id=pk, now=now, last_sweep=last_sweep)
+    for deadline in refused:  # one by one, as before (the clock is still due)
+        deadline_act(deadline_id=deadline.pk, now=now, last_sweep=last_sweep)
+
+
+CHANGED_FIELDS = [
+    "reminders_sent",
+    "lateness",
+    "late_cause",
+    "next_fire_at",
+    "acted_at",
+    "met_at",
+    "outcome",
+]
+
+
+def _forward(clocks: list, now: datetime, last_sweep, changed: list) -> list:
+    """The automatic forwards of a batch (`reports_forward_automatically`), each clock
+    recorded as `deadline_act` records it: reminders due with it counted as sent without a
+    notification, acted, met, the cause of a late act. Returns the clocks it could not
+    forward (for `deadline_act`, one by one)."""
+    notes, causes = {}, {}
+    for deadline in clocks:
+        causes[deadline.pk] = _outage_cause(deadline.next_fire_at, now, last_sweep)
+        note = _("Forwarded automatically: nobody forwarded it by %(act)s.") % {
+            "act": _fmt(deadline.act_at)
+        }
+        notes[deadline.pk] = f"{note} {causes[deadline.pk]}" if causes[deadline.pk] else note
+    refused = reports_forward_automatically(clocks=clocks, now=now, notes=notes)
+    for deadline in clocks:
+        if deadline in refused:
+            continue
+        due = [t for t in deadline.times.remind_at[deadline.reminders_sent :] if t <= now]
+        deadline.reminders_sent += len(due)
+        deadline.acted_at = now
+        if causes[deadline.pk] and deadline.outcome in (Outcome.LATE, Outcome.MET):
+            deadline.late_cause = causes[deadline.pk]
+        _set_next_fire(deadline)
+        changed.append(deadline)
+    return refused
 
 
 def _remind(reminded: list, now: datetime) -> None:

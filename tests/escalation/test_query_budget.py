@@ -127,3 +127,81 @@ def test_the_budget_fails_when_the_path_grows(demo, now):
     )
     with pytest.raises(AssertionError):
         check(grown, REMINDER_BUDGET)
+
+
+def _what_a_forward_left(report, clock) -> dict:
+    """Everything an automatic forward writes, with the report's own reference taken out."""
+    report.refresh_from_db()
+    clock.refresh_from_db()
+    forwarding = Forwarding.objects.get(report=report)
+
+    def plain(text):
+        return text.replace(report.reference, "REF")
+
+    return {
+        "report": [
+            getattr(report, f)
+            for f in ("tier", "status", "assignee_id", "forwarded_at", "next_due_at", "version")
+        ],
+        "copied_to": sorted(report.copied_to.values_list("pk", flat=True)),
+        "forwarding": [
+            forwarding.at,
+            forwarding.automatic,
+            forwarding.actor_id,
+            forwarding.from_authority_id,
+            forwarding.same_level_reason,
+            sorted(forwarding.same_level_departments.values_list("pk", flat=True)),
+        ],
+        "clock": [
+            getattr(clock, f)
+            for f in (
+                "outcome",
+                "met_at",
+                "acted_at",
+                "lateness",
+                "late_cause",
+                "next_fire_at",
+                "reminders_sent",
+            )
+        ],
+        "events": [
+            (e.kind, e.at, e.actor_id, e.automatic, plain(e.note)) for e in report.events.all()
+        ],
+        "notifications": sorted(
+            (n.user_id, n.kind, plain(n.message), n.created_at)
+            for n in Notification.objects.filter(report=report)
+        ),
+        "report history": [h.history_type for h in report.history.order_by("history_id")],
+        "clock history": [h.history_type for h in clock.history.order_by("history_id")],
+        "forwarding history": forwarding.history.count(),
+    }
+
+
+@pytest.mark.parametrize("operator", ["operator-general", "operator-cii"])
+@pytest.mark.parametrize("late", [False, True])
+def test_a_sweep_forwards_in_bulk_exactly_as_one_by_one(demo, now, operator, late):
+    """The sweep's batch of forwards writes what the ETA task's forward of one clock writes:
+    the same report, copies, forwarding, clock, events, notifications and history (late:
+    acted after a gap in the sweeps, the cause recorded)."""
+    one, one_clock = serious(demo, operator, now)
+    batch = [serious(demo, operator, now) for _ in range(3)]
+    if not late:  # punctual: the reminders at their instants (late: none, a gap in sweeps)
+        for instant in one_clock.times.remind_at:
+            deadlines_sweep(now=instant)
+    at = one_clock.act_at + (timedelta(minutes=30) if late else timedelta(0))
+    last_sweep = at - timedelta(minutes=31 if late else 0, seconds=1)
+
+    deadline_act(deadline_id=one_clock.pk, now=at, last_sweep=last_sweep)
+    with CaptureQueriesContext(connection) as queries:
+        from escalation.services.engine import deadlines_act
+
+        deadlines_act(ids=[c.pk for _r, c in batch], now=at, last_sweep=last_sweep)
+
+    expected = _what_a_forward_left(one, one_clock)
+    assert ("DEADLINE_BREACHED" not in str(expected["events"])) and expected["report"][0] == (
+        "national"
+    )
+    assert bool(expected["clock"][4]) is late  # the cause of a late act
+    for report, clock in batch:
+        assert _what_a_forward_left(report, clock) == expected
+    check(queries, SWEEP_BUDGET + 8)  # a fixed number for the whole batch
