@@ -4,8 +4,9 @@ one by one (the ETA task: `deadline_act`) and in one sweep (`deadlines_sweep`).
 
 N serious reports on the general channel (policy: 60 s forward limit, 10 s margin, as
 bench/escalation_lag.py) are filed through the services at T; their forward clocks remind
-at T+30 s and T+48 s and forward at T+50 s. Half are acted on one clock at a time, the
-other half by a sweep at the same instants.
+at T+30 s and T+48 s and forward at T+50 s. Half are acted on one clock at a time
+(`deadline_act`: what the ETA task does on time), the other half in one batch at the same
+instants (`deadlines_sweep`: the sweep, or an ETA task that finds itself behind).
 
     .venv/bin/python bench/clock_cost.py [--reports 100] [--reuse]
 
@@ -127,7 +128,7 @@ def main():
         db = backend_cpu(connection) - db0
         n = len(clocks)
         print(
-            f"{what + ' (one by one)':<34}{len(queries) / n:>9.1f}{cpu / n * 1000:>9.2f}"
+            f"{what + ' (one clock)':<34}{len(queries) / n:>9.1f}{cpu / n * 1000:>9.2f}"
             f"{db / n * 1000:>11.2f}{wall / n * 1000:>9.2f}"
             f"   tasks/clock {len(published) / n:.1f}"
         )
@@ -139,7 +140,7 @@ def main():
         db = backend_cpu(connection) - db0
         assert done == args.reports - half, done
         print(
-            f"{what + ' (sweep)':<34}{len(queries) / done:>9.1f}{cpu / done * 1000:>9.2f}"
+            f"{what + ' (batch)':<34}{len(queries) / done:>9.1f}{cpu / done * 1000:>9.2f}"
             f"{db / done * 1000:>11.2f}{wall / done * 1000:>9.2f}"
             f"   tasks/clock {len(published) / done:.1f}"
         )

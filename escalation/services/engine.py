@@ -174,6 +174,32 @@ def _state(deadline: Deadline) -> dict:
     return {f.attname: getattr(deadline, f.attname) for f in Deadline._meta.concrete_fields}
 
 
+BEHIND = timedelta(seconds=1)
+
+
+def deadline_act_and_due(
+    *,
+    deadline_id: int,
+    now: datetime | None = None,
+    last_sweep: datetime | None = None,
+    scheduled: datetime | None = None,
+    batch: int = 200,
+) -> None:
+    """The ETA task's work. On time (within `BEHIND` of the instant it was `scheduled` for):
+    `deadline_act`, its clock alone. Behind (or not sent for an instant): its clock and, in
+    the same pass (`deadlines_act`), every other clock already due — a clock worker that fell
+    behind catches up in bulk, and the tasks of the clocks it took find nothing left to do."""
+    now = now or timezone.now()
+    if scheduled is not None and now - scheduled <= BEHIND:
+        deadline_act(deadline_id=deadline_id, now=now, last_sweep=last_sweep)
+        return
+    others = [pk for pk in deadlines_due(now=now, limit=batch) if pk != deadline_id]
+    if not others:
+        deadline_act(deadline_id=deadline_id, now=now, last_sweep=last_sweep)
+        return
+    deadlines_act(ids=[deadline_id, *others], now=now, last_sweep=last_sweep)
+
+
 def deadlines_act(
     *, ids: list[int], now: datetime | None = None, last_sweep: datetime | None = None
 ) -> None:

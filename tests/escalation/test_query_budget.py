@@ -205,3 +205,43 @@ def test_a_sweep_forwards_in_bulk_exactly_as_one_by_one(demo, now, operator, lat
     for report, clock in batch:
         assert _what_a_forward_left(report, clock) == expected
     check(queries, SWEEP_BUDGET + 8)  # a fixed number for the whole batch
+
+
+def test_a_clock_task_behind_acts_on_every_clock_due_in_one_pass(demo, now):
+    """The ETA task of one clock acts on the others already due too (a worker that fell
+    behind catches up in bulk); their own tasks then find nothing to do."""
+    from escalation.services.engine import deadline_act_and_due
+
+    clocks = [serious(demo, "operator-general", now)[1] for _ in range(4)]
+    at = clocks[0].act_at
+
+    deadline_act_and_due(
+        deadline_id=clocks[2].pk,
+        now=at + timedelta(seconds=5),
+        last_sweep=at - timedelta(seconds=1),
+        scheduled=at,
+    )
+
+    for clock in clocks:
+        clock.refresh_from_db()
+        assert clock.outcome == Deadline.Outcome.MET
+        assert clock.acted_at == at + timedelta(seconds=5)
+        assert clock.reminders_sent == 2  # due with the act: counted, not sent late
+        assert clock.report.events.filter(kind=ReportEvent.Kind.FORWARDED).count() == 1
+    with CaptureQueriesContext(connection) as queries:
+        deadline_act_and_due(deadline_id=clocks[0].pk, now=at + timedelta(seconds=5))
+    assert len(data(queries)) == 2  # nothing due: the due clocks, then the clock itself
+    assert Forwarding.objects.filter(report__in=[c.report_id for c in clocks]).count() == 4
+
+
+def test_a_clock_task_on_time_acts_on_its_clock_alone(demo, now):
+    clocks = [serious(demo, "operator-general", now)[1] for _ in range(2)]
+    at = clocks[0].next_fire_at
+    from escalation.services.engine import deadline_act_and_due
+
+    with CaptureQueriesContext(connection) as queries:
+        deadline_act_and_due(deadline_id=clocks[0].pk, now=at, scheduled=at)
+    check(queries, REMINDER_BUDGET)
+    clocks[0].refresh_from_db()
+    clocks[1].refresh_from_db()
+    assert (clocks[0].reminders_sent, clocks[1].reminders_sent) == (1, 0)
