@@ -56,6 +56,7 @@ def main():
     import django
 
     django.setup()
+    from collections import deque
     from datetime import timedelta
 
     from django.core.management import call_command
@@ -69,8 +70,6 @@ def main():
     from escalation.services.engine import deadline_act, deadlines_sweep
     from reports.services.drafting import report_create
     from reports.services.submission import report_submit
-
-    from collections import deque
 
     connection.queries_log = deque(maxlen=1_000_000)  # count them all (Django keeps 9 000)
     published = []
