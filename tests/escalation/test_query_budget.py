@@ -245,3 +245,13 @@ def test_a_clock_task_on_time_acts_on_its_clock_alone(demo, now):
     clocks[0].refresh_from_db()
     clocks[1].refresh_from_db()
     assert (clocks[0].reminders_sent, clocks[1].reminders_sent) == (1, 0)
+
+
+def test_the_clock_task_reads_the_instant_it_was_sent_for(now):
+    from escalation.tasks import _instant
+
+    assert _instant(now.isoformat()) == now
+    assert _instant(now) == now
+    assert _instant(None) is None
+    assert _instant(now.replace(tzinfo=None).isoformat()) is None  # naive: taken as behind
+    assert _instant("not a date") is None
