@@ -15,8 +15,9 @@ from .models import Notification
 EMAIL_TASK = "escalation.notification_email"  # the task's stable name (notifications.tasks)
 
 
-def notify_users(*, users, kind: str, report, message: str, now: datetime) -> list:
-    """In-app notifications (one per distinct active user) and e-mail after commit."""
+def notification_rows(*, users, kind: str, report, message: str, now: datetime) -> list:
+    """The unsaved in-app notifications `notify_users` writes (one per distinct active
+    user), for a caller that writes several groups in one INSERT (`notifications_create`)."""
     seen, rows = set(), []
     for user in users:
         if user is None or user.pk in seen or not user.is_active:
@@ -25,11 +26,24 @@ def notify_users(*, users, kind: str, report, message: str, now: datetime) -> li
         rows.append(
             Notification(user=user, report=report, kind=kind, message=message, created_at=now)
         )
-    created = Notification.objects.bulk_create(rows)
+    return rows
+
+
+def notifications_create(rows: list) -> list:
+    """Write notifications (`notification_rows`, any number of groups) in one INSERT, and
+    their e-mails after commit."""
+    created = Notification.objects.bulk_create(rows) if rows else []
     for notification in created:
         if notification.user.email:
             enqueue_on_commit(EMAIL_TASK, notification.pk)
     return created
+
+
+def notify_users(*, users, kind: str, report, message: str, now: datetime) -> list:
+    """In-app notifications (one per distinct active user) and e-mail after commit."""
+    return notifications_create(
+        notification_rows(users=users, kind=kind, report=report, message=message, now=now)
+    )
 
 
 def notification_email(*, notification_id: int, now: datetime | None = None) -> None:

@@ -256,6 +256,29 @@ def deadlines_apply(
     return sorted(clocks, key=lambda d: (d.opened_at, d.pk))
 
 
+def clocks_of(reports) -> dict[int, list[Deadline]]:
+    """`clocks_for_update` of several reports in one query: {report pk: its clocks}."""
+    found: dict[int, list[Deadline]] = {}
+    for deadline in (
+        Deadline.objects.select_for_update()
+        .filter(report_id__in=[r.pk for r in reports])
+        .order_by("opened_at", "pk")
+    ):
+        found.setdefault(deadline.report_id, []).append(deadline)
+    return found
+
+
+def clocks_met(report, clocks: list[Deadline], kind: str, at: datetime) -> list[Deadline]:
+    """`deadline_meet` in memory, on the report's clocks read already (all of them): meets
+    the open clocks of a kind, sets `report.next_due_at`, and returns the clocks it met, for
+    the caller to save with their history."""
+    met = [d for d in clocks if d.kind == kind and d.outcome == Outcome.OPEN]
+    for deadline in met:
+        _meet(deadline, at)
+    report.next_due_at = min((d.due_at for d in clocks if d.outcome == Outcome.OPEN), default=None)
+    return met
+
+
 def kinds_opened(report) -> set[str]:
     """The kinds of clock the report has had (open or not)."""
     return set(Deadline.objects.filter(report=report).values_list("kind", flat=True))

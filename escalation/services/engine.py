@@ -2,20 +2,24 @@
 breach and the missed report it may mean, and the sweep that finds what is due. One
 idempotent service, `deadline_act`, for the ETA task and the sweep alike."""
 
+from collections import defaultdict
 from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.models import Membership
+from core.history import history_create
 from notifications.models import Notification
-from notifications.services import notify_users
+from notifications.services import notification_rows, notifications_create, notify_users
 from reports.events import report_event_create
 from reports.models import ReportEvent
 from reports.services.clocks import report_mark_missed
-from reports.services.recipients import receiving_reviewers, reporters
-from review.services.forwarding import report_forward
+from reports.services.recipients import members_grouped, receiving_reviewers, reporters
+from review.services.forwarding import report_forward, reports_forward_automatically
 
 from .. import rules
 from ..constants import Kind, Outcome
@@ -51,6 +55,50 @@ def _outage_cause(scheduled: datetime, now: datetime, last_sweep: datetime | Non
     }
 
 
+def _reminder_message(deadline: Deadline) -> str:
+    left = timezone.localtime(deadline.due_at).strftime("%Y-%m-%d %H:%M")
+    return _("Reminder: %(clock)s for %(ref)s is due at %(due)s.") % {
+        "clock": deadline.get_kind_display(),
+        "ref": deadline.report.reference,
+        "due": left,
+    }
+
+
+def _breach(deadline: Deadline, now: datetime, cause: str) -> ReportEvent | None:
+    """An open clock past its statutory limit, breach not yet recorded: record it on the
+    clock (lateness, cause) and return its event, unsaved."""
+    breached = (
+        deadline.has_statutory_limit
+        and deadline.outcome == Outcome.OPEN
+        and now > deadline.statutory_due_at
+    )
+    if not breached or deadline.lateness is not None:
+        return None
+    deadline.lateness = now - deadline.statutory_due_at
+    deadline.late_cause = deadline.late_cause or cause
+    return ReportEvent(
+        report=deadline.report,
+        kind=ReportEvent.Kind.DEADLINE_BREACHED,
+        at=now,
+        automatic=True,
+        note=_("%(clock)s: statutory limit passed at %(due)s")
+        % {"clock": deadline.get_kind_display(), "due": _fmt(deadline.statutory_due_at)},
+    )
+
+
+def _set_next_fire(deadline: Deadline) -> None:
+    deadline.next_fire_at = (
+        rules.pending_fire(deadline.times, deadline.progress)
+        if deadline.outcome == Outcome.OPEN
+        else None
+    )
+
+
+def _acting(deadline: Deadline, now: datetime) -> bool:
+    """The automatic action (the forward) is due on this open clock."""
+    return deadline.act_at is not None and deadline.act_at <= now and deadline.acted_at is None
+
+
 def deadline_act(
     *, deadline_id: int, now: datetime | None = None, last_sweep: datetime | None = None
 ) -> None:
@@ -76,14 +124,9 @@ def deadline_act(
         cause = _outage_cause(deadline.next_fire_at, now, last_sweep)
 
         due_reminders = [t for t in times.remind_at[deadline.reminders_sent :] if t <= now]
-        acting = times.act_at is not None and times.act_at <= now and deadline.acted_at is None
+        acting = _acting(deadline, now)
         if due_reminders and not acting:
-            left = timezone.localtime(deadline.due_at).strftime("%Y-%m-%d %H:%M")
-            message = _("Reminder: %(clock)s for %(ref)s is due at %(due)s.") % {
-                "clock": deadline.get_kind_display(),
-                "ref": report.reference,
-                "due": left,
-            }
+            message = _reminder_message(deadline)
             notify_users(
                 users=_reminder_recipients(deadline),
                 kind=Notification.Kind.REMINDER,
@@ -96,47 +139,204 @@ def deadline_act(
             )
         deadline.reminders_sent += len(due_reminders)
 
+        forwarded_state = None
         if acting:
             deadline.acted_at = now
-            deadline.save()
             note = _("Forwarded automatically: nobody forwarded it by %(act)s.") % {
                 "act": _fmt(deadline.act_at)
             }
             if cause:
                 note = f"{note} {cause}"
-            report_forward(user=None, pk=report.pk, automatic=True, now=now, note=note)
-            deadline.refresh_from_db()
-            if cause and deadline.outcome in (Outcome.LATE, Outcome.MET):
-                deadline.late_cause = cause
-
-        breached = (
-            deadline.has_statutory_limit
-            and deadline.outcome == Outcome.OPEN
-            and now > deadline.statutory_due_at
-        )
-        if breached and deadline.lateness is None:
-            deadline.lateness = now - deadline.statutory_due_at
-            deadline.late_cause = deadline.late_cause or cause
-            report_event_create(
-                report=report,
-                kind=ReportEvent.Kind.DEADLINE_BREACHED,
-                at=now,
-                automatic=True,
-                note=_("%(clock)s: statutory limit passed at %(due)s")
-                % {
-                    "clock": deadline.get_kind_display(),
-                    "due": _fmt(deadline.statutory_due_at),
-                },
+            late_cause = deadline.late_cause
+            if cause:
+                deadline.late_cause = cause  # kept only if the forward meets the clock
+            # the forward meets this clock in memory (the same object) and saves it
+            report_forward(
+                user=None, pk=report.pk, automatic=True, now=now, note=note, clock=deadline
             )
+            if deadline.outcome in (Outcome.LATE, Outcome.MET):
+                forwarded_state = _state(deadline)
+            else:
+                deadline.late_cause = late_cause
+
+        breach = _breach(deadline, now, cause)
+        if breach is not None:
+            breach.save()
             if deadline.kind == Kind.FILE:
                 report_mark_missed(report=report, now=now)
-        deadline.next_fire_at = (
-            rules.pending_fire(deadline.times, deadline.progress)
-            if deadline.outcome == Outcome.OPEN
-            else None
-        )
-        deadline.save()
+        _set_next_fire(deadline)
+        if forwarded_state is None or _state(deadline) != forwarded_state:
+            deadline.save()  # (the forward saved it already when nothing changed since)
         schedule(deadline, now)
+
+
+def _state(deadline: Deadline) -> dict:
+    return {f.attname: getattr(deadline, f.attname) for f in Deadline._meta.concrete_fields}
+
+
+BEHIND = timedelta(seconds=1)
+
+
+def deadline_act_and_due(
+    *,
+    deadline_id: int,
+    now: datetime | None = None,
+    last_sweep: datetime | None = None,
+    scheduled: datetime | None = None,
+    batch: int = 200,
+) -> None:
+    """The ETA task's work. On time (within `BEHIND` of the instant it was `scheduled` for):
+    `deadline_act`, its clock alone. Behind (or not sent for an instant): its clock and, in
+    the same pass (`deadlines_act`), every other clock already due — a clock worker that fell
+    behind catches up in bulk, and the tasks of the clocks it took find nothing left to do."""
+    now = now or timezone.now()
+    if scheduled is not None and now - scheduled <= BEHIND:
+        deadline_act(deadline_id=deadline_id, now=now, last_sweep=last_sweep)
+        return
+    others = [pk for pk in deadlines_due(now=now, limit=batch) if pk != deadline_id]
+    if not others:
+        deadline_act(deadline_id=deadline_id, now=now, last_sweep=last_sweep)
+        return
+    deadlines_act(ids=[deadline_id, *others], now=now, last_sweep=last_sweep)
+
+
+def deadlines_act(
+    *, ids: list[int], now: datetime | None = None, last_sweep: datetime | None = None
+) -> None:
+    """`deadline_act` for several due clocks at once (the sweep's batch), with the same
+    outcomes, events and notifications, each clock judged on its own: the reminders and the
+    breaches in one transaction and a fixed number of queries (the clocks locked and read in
+    one query, their recipients in one, then one INSERT each of notifications, events and
+    clock history, one UPDATE of the clocks); each automatic forward then in a transaction
+    of its own (`deadline_act`)."""
+    now = now or timezone.now()
+    forwards = []
+    with transaction.atomic():
+        clocks = list(
+            Deadline.objects.select_for_update(skip_locked=True, of=("self",))
+            .select_related("report", "report__assignee")
+            .filter(pk__in=ids, next_fire_at__lte=now)
+            .order_by("next_fire_at", "pk")
+        )
+        changed, reminded, events = [], [], []
+        for deadline in clocks:
+            if deadline.outcome != Outcome.OPEN:
+                deadline.next_fire_at = None
+                changed.append(deadline)
+                continue
+            if _acting(deadline, now):
+                forwards.append(deadline)
+                continue
+            cause = _outage_cause(deadline.next_fire_at, now, last_sweep)
+            due = [t for t in deadline.times.remind_at[deadline.reminders_sent :] if t <= now]
+            if due:
+                message = _reminder_message(deadline)
+                reminded.append((deadline, message))
+                events.append(
+                    ReportEvent(
+                        report=deadline.report,
+                        kind=ReportEvent.Kind.REMINDED,
+                        at=now,
+                        automatic=True,
+                        note=message,
+                    )
+                )
+            deadline.reminders_sent += len(due)
+            breach = _breach(deadline, now, cause)
+            if breach is not None:
+                events.append(breach)
+                if deadline.kind == Kind.FILE:
+                    report_mark_missed(report=deadline.report, now=now)
+            _set_next_fire(deadline)
+            changed.append(deadline)
+        _remind(reminded, now)
+        ReportEvent.objects.bulk_create(events)
+        refused = _forward(forwards, now, last_sweep, changed)
+        if changed:
+            Deadline.objects.bulk_update(changed, CHANGED_FIELDS)
+            history_create(Deadline, [(d, "~") for d in changed])
+        for deadline in changed:
+            schedule(deadline, now)
+    for deadline in refused:  # one by one, as before (the clock is still due)
+        deadline_act(deadline_id=deadline.pk, now=now, last_sweep=last_sweep)
+
+
+CHANGED_FIELDS = [
+    "reminders_sent",
+    "lateness",
+    "late_cause",
+    "next_fire_at",
+    "acted_at",
+    "met_at",
+    "outcome",
+]
+
+
+def _forward(clocks: list, now: datetime, last_sweep, changed: list) -> list:
+    """The automatic forwards of a batch (`reports_forward_automatically`), each clock
+    recorded as `deadline_act` records it: reminders due with it counted as sent without a
+    notification, acted, met, the cause of a late act. Returns the clocks it could not
+    forward (for `deadline_act`, one by one)."""
+    notes, causes = {}, {}
+    for deadline in clocks:
+        causes[deadline.pk] = _outage_cause(deadline.next_fire_at, now, last_sweep)
+        note = _("Forwarded automatically: nobody forwarded it by %(act)s.") % {
+            "act": _fmt(deadline.act_at)
+        }
+        notes[deadline.pk] = f"{note} {causes[deadline.pk]}" if causes[deadline.pk] else note
+    refused = reports_forward_automatically(clocks=clocks, now=now, notes=notes)
+    for deadline in clocks:
+        if deadline in refused:
+            continue
+        due = [t for t in deadline.times.remind_at[deadline.reminders_sent :] if t <= now]
+        deadline.reminders_sent += len(due)
+        deadline.acted_at = now
+        if causes[deadline.pk] and deadline.outcome in (Outcome.LATE, Outcome.MET):
+            deadline.late_cause = causes[deadline.pk]
+        _set_next_fire(deadline)
+        changed.append(deadline)
+    return refused
+
+
+def _remind(reminded: list, now: datetime) -> None:
+    """The reminders' notifications, their recipients read in one query (as
+    `_reminder_recipients`: a forward clock's assignee or the receiving reviewers, another
+    clock's reporters)."""
+    if not reminded:
+        return
+    authorities, organizations = set(), set()
+    for deadline, _message in reminded:
+        if deadline.kind == Kind.FORWARD:
+            if not deadline.report.assignee_id:
+                authorities.add(deadline.report.receiving_authority_id)
+        else:
+            organizations.add(deadline.report.organization_id)
+    groups = {}
+    if authorities:
+        groups["reviewers"] = Q(role=Membership.Role.REVIEWER, authority_id__in=authorities)
+    if organizations:
+        groups["reporters"] = Q(role=Membership.Role.REPORTER, organization_id__in=organizations)
+    found = members_grouped(**groups, with_membership=True) if groups else {}
+    reviewers, reporters_of = defaultdict(list), defaultdict(list)
+    for membership in found.get("reviewers", []):
+        reviewers[membership.authority_id].append(membership.user)
+    for membership in found.get("reporters", []):
+        reporters_of[membership.organization_id].append(membership.user)
+    rows = []
+    for deadline, message in reminded:
+        report = deadline.report
+        if deadline.kind == Kind.FORWARD:
+            users = (
+                [report.assignee]
+                if report.assignee_id
+                else reviewers[report.receiving_authority_id]
+            )
+        else:
+            users = reporters_of[report.organization_id]
+        rows += notification_rows(
+            users=users, kind=Notification.Kind.REMINDER, report=report, message=message, now=now
+        )
+    notifications_create(rows)
 
 
 def deadlines_sweep(*, now: datetime | None = None, batch: int = 200) -> int:
@@ -151,8 +351,7 @@ def deadlines_sweep(*, now: datetime | None = None, batch: int = 200) -> int:
     done = 0
     while True:
         ids = deadlines_due(now=now, limit=batch)
-        for pk in ids:
-            deadline_act(deadline_id=pk, now=now, last_sweep=last_sweep)
+        deadlines_act(ids=ids, now=now, last_sweep=last_sweep)
         done += len(ids)
         if len(ids) < batch:
             break

@@ -15,17 +15,27 @@ def begin(user, pk, action: str, *, version: int | None = None):
     (report, role acting, new status or None)."""
     if user is None:
         try:
-            report = Report.objects.select_for_update().get(pk=pk)
+            report = (
+                Report.objects.select_for_update(of=("self",))
+                .select_related("receiving_authority")
+                .get(pk=pk)
+            )
         except Report.DoesNotExist:
             raise Http404 from None
     else:
         report = report_get(user=user, pk=pk, lock=True)
+    role, to_status = check(user, report, action, version=version)
+    return report, role, to_status
+
+
+def check(user, report: Report, action: str, *, version: int | None = None):
+    """`begin`'s rules on a report already locked: (role acting, new status or None)."""
     roles = report_roles(user, report)
     state = workflow_state(report, user=user, roles=roles, action=action)
     role, to_status = workflow.check(action, state, roles=roles, actor_id=getattr(user, "pk", None))
     if version is not None and version != report.version:
         raise StaleVersion()
-    return report, role, to_status
+    return role, to_status
 
 
 def finish(report: Report, fields: list[str]) -> None:

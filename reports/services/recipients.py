@@ -1,6 +1,9 @@
 """Who is told about a report: the notification recipients of every service."""
 
-from django.db.models import Q
+from functools import reduce
+from operator import or_
+
+from django.db.models import BooleanField, ExpressionWrapper, Q
 
 from accounts.models import Authority, Membership
 
@@ -11,6 +14,43 @@ from ..routing import is_routed_copy, routed_copy_keys
 
 def members(*conditions, **lookup) -> list:
     return [m.user for m in Membership.objects.filter(*conditions, **lookup).select_related("user")]
+
+
+def members_grouped(*, with_membership: bool = False, **groups: Q) -> dict[str, list]:
+    """`members` of several conditions in one query: {name: users} (the memberships, their
+    `user` read with them, when `with_membership`), each list in the order of the membership
+    rows (a user may be in several). The conditions are on the membership's own columns (no
+    join: an annotation would make it an inner one)."""
+    if not groups:
+        return {}
+    flags = {
+        f"in_{name}": ExpressionWrapper(q, output_field=BooleanField())
+        for name, q in groups.items()
+    }
+    rows = (
+        Membership.objects.filter(reduce(or_, groups.values()))
+        .annotate(**flags)
+        .select_related("user")
+        .order_by("pk")
+    )
+    found = {name: [] for name in groups}
+    for membership in rows:
+        for name in groups:
+            if getattr(membership, f"in_{name}"):
+                found[name].append(membership if with_membership else membership.user)
+    return found
+
+
+def reporters_q(report) -> Q:
+    return Q(role=Membership.Role.REPORTER, organization_id=report.organization_id)
+
+
+def receiving_reviewers_q(report) -> Q:
+    return Q(role=Membership.Role.REVIEWER, authority_id=report.receiving_authority_id)
+
+
+def national_officials_q() -> Q:
+    return Q(role=Membership.Role.NATIONAL_OFFICIAL)
 
 
 def reporters(report) -> list:
