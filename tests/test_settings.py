@@ -3,6 +3,7 @@ set, and the DEMO_TOTP default per settings module. Each case runs in a fresh in
 with none of the portal's variables set but those the case names."""
 
 import ast
+import json
 import os
 import re
 import subprocess
@@ -133,28 +134,59 @@ def test_every_procfile_process_names_local_settings():
         assert command.startswith("DJANGO_SETTINGS_MODULE=config.settings.local "), name
 
 
-@pytest.mark.parametrize(
-    "module, demo_totp, expected",
-    [
-        ("config.settings.base", None, False),
-        ("config.settings.base", "true", True),
-        ("config.settings.local", None, True),
-        ("config.settings.local", "false", False),
-        ("config.settings.test", None, True),
-        ("config.settings.test", "false", True),
-        ("config.settings.production", None, False),
-        ("config.settings.production", "true", False),
-    ],
-)
-def test_demo_authenticators_are_off_unless_local_or_test(module, demo_totp, expected, tmp_path):
-    variables = dict(PRODUCTION_VARIABLES) if module.endswith("production") else {}
-    if module.endswith("test"):
-        variables["DATABASE_URL"] = "postgres://postgres@127.0.0.1:5432/portal"  # not opened
-    if demo_totp is not None:
-        variables["DEMO_TOTP"] = demo_totp
-    result = run_python(f"import {module} as s; print(s.DEMO_TOTP)", tmp_path, **variables)
+DEMO_TOTP_CASES = [
+    ("config.settings.base", None, False),
+    ("config.settings.base", "true", True),
+    ("config.settings.local", None, True),
+    ("config.settings.local", "false", False),
+    ("config.settings.test", None, True),
+    ("config.settings.test", "false", True),
+    ("config.settings.production", None, False),
+    ("config.settings.production", "true", False),
+]
+
+# One fresh interpreter imports each settings module in turn, each time from the same clean
+# environment plus the case's variables, with every settings module forgotten in between
+# (a new interpreter per case cost a second and a half each).
+DEMO_TOTP_SCRIPT = """
+import importlib, json, os, sys
+clean = dict(os.environ)
+cases = json.loads(sys.argv[1])
+for module, variables in cases:
+    os.environ.clear()
+    os.environ.update(clean, **variables)
+    for name in [m for m in sys.modules if m.startswith("config.settings")]:
+        del sys.modules[name]
+    print(importlib.import_module(module).DEMO_TOTP)
+"""
+
+
+@pytest.fixture(scope="module")
+def demo_totp_of(tmp_path_factory):
+    """{(module, DEMO_TOTP or None): the DEMO_TOTP that module's settings end with}."""
+    cases = []
+    for module, demo_totp, _ in DEMO_TOTP_CASES:
+        variables = dict(PRODUCTION_VARIABLES) if module.endswith("production") else {}
+        if module.endswith("test"):
+            variables["DATABASE_URL"] = "postgres://postgres@127.0.0.1:5432/portal"  # not opened
+        if demo_totp is not None:
+            variables["DEMO_TOTP"] = demo_totp
+        cases.append((module, variables))
+    result = run(
+        [sys.executable, "-c", DEMO_TOTP_SCRIPT, json.dumps(cases)], tmp_path_factory.mktemp("s")
+    )
     assert result.returncode == 0, result.stderr
-    assert result.stdout.split() == [str(expected)]
+    values = result.stdout.split()
+    assert len(values) == len(DEMO_TOTP_CASES), result.stdout
+    cases = zip(DEMO_TOTP_CASES, values, strict=True)
+    return {(module, totp): value for (module, totp, _), value in cases}
+
+
+@pytest.mark.parametrize("module, demo_totp, expected", DEMO_TOTP_CASES)
+def test_demo_authenticators_are_off_unless_local_or_test(
+    module, demo_totp, expected, demo_totp_of
+):
+    assert demo_totp_of[module, demo_totp] == str(expected)
 
 
 def test_the_settings_read_the_variables_this_test_expects():
