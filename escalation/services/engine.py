@@ -7,18 +7,22 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import Membership
 from core.history import history_create
 from notifications.models import Notification
 from notifications.services import notification_rows, notifications_create, notify_users
 from reports.events import report_event_create
 from reports.models import ReportEvent
 from reports.services.clocks import report_mark_missed
-from reports.services.recipients import members_grouped, receiving_reviewers, reporters
+from reports.services.recipients import (
+    members_grouped,
+    receiving_reviewers,
+    reporters,
+    reporters_of_q,
+    reviewers_of_q,
+)
 from review.services.forwarding import report_forward, reports_forward_automatically
 
 from .. import rules
@@ -94,6 +98,19 @@ def _set_next_fire(deadline: Deadline) -> None:
     )
 
 
+def _due_reminders(deadline: Deadline, now: datetime) -> list[datetime]:
+    """The clock's reminder instants passed and not yet sent."""
+    return [t for t in deadline.times.remind_at[deadline.reminders_sent :] if t <= now]
+
+
+def _act_note(deadline: Deadline, cause: str) -> str:
+    """The automatic forward's note: when it was due, and why it is late, if it is."""
+    note = _("Forwarded automatically: nobody forwarded it by %(act)s.") % {
+        "act": _fmt(deadline.act_at)
+    }
+    return f"{note} {cause}" if cause else note
+
+
 def _acting(deadline: Deadline, now: datetime) -> bool:
     """The automatic action (the forward) is due on this open clock."""
     return deadline.act_at is not None and deadline.act_at <= now and deadline.acted_at is None
@@ -120,10 +137,9 @@ def deadline_act(
             deadline.save(update_fields=["next_fire_at"])
             return
         report = deadline.report
-        times = deadline.times
         cause = _outage_cause(deadline.next_fire_at, now, last_sweep)
 
-        due_reminders = [t for t in times.remind_at[deadline.reminders_sent :] if t <= now]
+        due_reminders = _due_reminders(deadline, now)
         acting = _acting(deadline, now)
         if due_reminders and not acting:
             message = _reminder_message(deadline)
@@ -142,11 +158,7 @@ def deadline_act(
         forwarded_state = None
         if acting:
             deadline.acted_at = now
-            note = _("Forwarded automatically: nobody forwarded it by %(act)s.") % {
-                "act": _fmt(deadline.act_at)
-            }
-            if cause:
-                note = f"{note} {cause}"
+            note = _act_note(deadline, cause)
             late_cause = deadline.late_cause
             if cause:
                 deadline.late_cause = cause  # kept only if the forward meets the clock
@@ -228,7 +240,7 @@ def deadlines_act(
                 forwards.append(deadline)
                 continue
             cause = _outage_cause(deadline.next_fire_at, now, last_sweep)
-            due = [t for t in deadline.times.remind_at[deadline.reminders_sent :] if t <= now]
+            due = _due_reminders(deadline, now)
             if due:
                 message = _reminder_message(deadline)
                 reminded.append((deadline, message))
@@ -280,16 +292,12 @@ def _forward(clocks: list, now: datetime, last_sweep, changed: list) -> list:
     notes, causes = {}, {}
     for deadline in clocks:
         causes[deadline.pk] = _outage_cause(deadline.next_fire_at, now, last_sweep)
-        note = _("Forwarded automatically: nobody forwarded it by %(act)s.") % {
-            "act": _fmt(deadline.act_at)
-        }
-        notes[deadline.pk] = f"{note} {causes[deadline.pk]}" if causes[deadline.pk] else note
+        notes[deadline.pk] = _act_note(deadline, causes[deadline.pk])
     refused = reports_forward_automatically(clocks=clocks, now=now, notes=notes)
     for deadline in clocks:
         if deadline in refused:
             continue
-        due = [t for t in deadline.times.remind_at[deadline.reminders_sent :] if t <= now]
-        deadline.reminders_sent += len(due)
+        deadline.reminders_sent += len(_due_reminders(deadline, now))
         deadline.acted_at = now
         if causes[deadline.pk] and deadline.outcome in (Outcome.LATE, Outcome.MET):
             deadline.late_cause = causes[deadline.pk]
@@ -313,9 +321,9 @@ def _remind(reminded: list, now: datetime) -> None:
             organizations.add(deadline.report.organization_id)
     groups = {}
     if authorities:
-        groups["reviewers"] = Q(role=Membership.Role.REVIEWER, authority_id__in=authorities)
+        groups["reviewers"] = reviewers_of_q(authorities)
     if organizations:
-        groups["reporters"] = Q(role=Membership.Role.REPORTER, organization_id__in=organizations)
+        groups["reporters"] = reporters_of_q(organizations)
     found = members_grouped(**groups, with_membership=True) if groups else {}
     reviewers, reporters_of = defaultdict(list), defaultdict(list)
     for membership in found.get("reviewers", []):

@@ -49,20 +49,30 @@ def receiving_reviewers_q(report) -> Q:
     return Q(role=Membership.Role.REVIEWER, authority_id=report.receiving_authority_id)
 
 
+def reporters_of_q(organization_ids) -> Q:
+    """`reporters_q` of several reports' organisations (a batch)."""
+    return Q(role=Membership.Role.REPORTER, organization_id__in=organization_ids)
+
+
+def reviewers_of_q(authority_ids) -> Q:
+    """`receiving_reviewers_q` of several reports' authorities (a batch)."""
+    return Q(role=Membership.Role.REVIEWER, authority_id__in=authority_ids)
+
+
 def national_officials_q() -> Q:
     return Q(role=Membership.Role.NATIONAL_OFFICIAL)
 
 
 def reporters(report) -> list:
-    return members(role=Membership.Role.REPORTER, organization_id=report.organization_id)
+    return members(reporters_q(report))
 
 
 def receiving_reviewers(report) -> list:
-    return members(role=Membership.Role.REVIEWER, authority_id=report.receiving_authority_id)
+    return members(receiving_reviewers_q(report))
 
 
 def national_officials() -> list:
-    return members(role=Membership.Role.NATIONAL_OFFICIAL)
+    return members(national_officials_q())
 
 
 def national_public_security() -> list:
@@ -84,9 +94,9 @@ def holding_and_copied_staff(report, copies=None) -> list:
     """`holding_staff` and `copied_staff` in one query (`copies`: the authorities the report
     is copied to, when the caller has just written them)."""
     if report.tier == Tier.NATIONAL:
-        holding = Q(role=Membership.Role.NATIONAL_OFFICIAL)
+        holding = national_officials_q()
     else:
-        holding = Q(role=Membership.Role.REVIEWER, authority_id=report.receiving_authority_id)
+        holding = receiving_reviewers_q(report)
     copies = [a.pk for a in (report.copied_to.all() if copies is None else copies)]
     return members(holding | Q(authority_id__in=copies)) if copies else members(holding)
 

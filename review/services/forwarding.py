@@ -30,7 +30,9 @@ from reports.services.recipients import (
     members_grouped,
     national_officials_q,
     receiving_reviewers_q,
+    reporters_of_q,
     reporters_q,
+    reviewers_of_q,
 )
 
 from ..selectors import configured_same_level_departments
@@ -176,16 +178,13 @@ def report_forward(
     if copies_national_police_at_forward(report.channel):
         mps = national_police()
         report.copied_to.add(mps)
-    note = note or (_("Forwarded automatically before the limit.") if automatic else "")
-    if mps is not None:
-        note = " ".join(filter(None, [note, _("Copied to %(mps)s.") % {"mps": mps.name}]))
     report_event_create(
         report=report,
         kind=ReportEvent.Kind.FORWARDED,
         at=now,
         actor=user,
         automatic=automatic,
-        note=note,
+        note=forward_note(note, automatic=automatic, mps=mps),
     )
     same_level = [d.authority for d in notified if d.authority_id]
     if same_level:
@@ -201,11 +200,6 @@ def report_forward(
     rows = []
     if same_level:
         rows += same_level_rows(report, told["same_level"], now=now)
-    message = (
-        _("%(ref)s was forwarded automatically to the national tier.")
-        if automatic
-        else _("%(ref)s was forwarded to the national tier.")
-    ) % {"ref": report.reference}
     rows += notification_rows(
         users=told["national"]
         + told.get("police", [])
@@ -213,11 +207,28 @@ def report_forward(
         + told["reporters"],
         kind=Notification.Kind.FORWARDED,
         report=report,
-        message=message,
+        message=forwarded_message(report, automatic=automatic),
         now=now,
     )
     notifications_create(rows)
     return report
+
+
+def forward_note(note: str, *, automatic: bool, mps) -> str:
+    """The forward event's note: the caller's (or, automatic, the default one), and the copy
+    to the Ministry of Public Security (`mps`) when there is one."""
+    note = note or (_("Forwarded automatically before the limit.") if automatic else "")
+    if mps is None:
+        return note
+    return " ".join(filter(None, [note, _("Copied to %(mps)s.") % {"mps": mps.name}]))
+
+
+def forwarded_message(report, *, automatic: bool) -> str:
+    return (
+        _("%(ref)s was forwarded automatically to the national tier.")
+        if automatic
+        else _("%(ref)s was forwarded to the national tier.")
+    ) % {"ref": report.reference}
 
 
 def reports_forward_automatically(*, clocks: list, now: datetime, notes: dict) -> list:
@@ -293,10 +304,12 @@ def reports_forward_automatically(*, clocks: list, now: datetime, notes: dict) -
         report.forwarded_at = now
         report.version += 1
         report.updated_at = timezone.now()
-        note = notes.get(clock.pk) or _("Forwarded automatically before the limit.")
-        if copies_national_police_at_forward(report.channel):
+        copied_mps = copies_national_police_at_forward(report.channel)
+        if copied_mps:
             copies.append((report.pk, mps.pk))
-            note = " ".join(filter(None, [note, _("Copied to %(mps)s.") % {"mps": mps.name}]))
+        note = forward_note(
+            notes.get(clock.pk, ""), automatic=True, mps=mps if copied_mps else None
+        )
         events.append(
             ReportEvent(
                 report=report,
@@ -341,14 +354,8 @@ def _tell_forwarded(going, notified_of, mps, now) -> None:
     same_level = {d.authority_id for n in notified_of.values() for d in n if d.authority_id}
     groups = {
         "national": national_officials_q(),
-        "receiving": Q(
-            role=Membership.Role.REVIEWER,
-            authority_id__in={r.receiving_authority_id for _c, r, _s in going},
-        ),
-        "reporters": Q(
-            role=Membership.Role.REPORTER,
-            organization_id__in={r.organization_id for _c, r, _s in going},
-        ),
+        "receiving": reviewers_of_q({r.receiving_authority_id for _c, r, _s in going}),
+        "reporters": reporters_of_q({r.organization_id for _c, r, _s in going}),
     }
     if same_level:
         groups["same_level"] = Q(authority_id__in=same_level)
@@ -378,9 +385,6 @@ def _tell_forwarded(going, notified_of, mps, now) -> None:
             for m in by_authority.get(report.receiving_authority_id, [])
             if m.role == Membership.Role.REVIEWER
         ]
-        message = _("%(ref)s was forwarded automatically to the national tier.") % {
-            "ref": report.reference
-        }
         users = (
             national
             + (police if copies_national_police_at_forward(report.channel) else [])
@@ -388,7 +392,11 @@ def _tell_forwarded(going, notified_of, mps, now) -> None:
             + by_organization.get(report.organization_id, [])
         )
         rows += notification_rows(
-            users=users, kind=Notification.Kind.FORWARDED, report=report, message=message, now=now
+            users=users,
+            kind=Notification.Kind.FORWARDED,
+            report=report,
+            message=forwarded_message(report, automatic=True),
+            now=now,
         )
     notifications_create(rows)
 
