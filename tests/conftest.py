@@ -21,8 +21,8 @@ def now():
 def django_db_setup(django_db_setup, django_db_blocker):
     """The reference data and the demo world are built once per session, committed, and every
     test runs in a transaction rolled back at its end (pytest-django), so each test starts from
-    the same world without building it. A transactional test flushes the database at its end;
-    the hook below puts the world back from a snapshot taken here."""
+    the same world without building it. A transactional test ends by putting the world back
+    from a snapshot taken here (`_transactional_tests_restore_the_world`)."""
     with django_db_blocker.unblock():
         _build_world()
         _WORLD[:] = _snapshot()
@@ -38,24 +38,17 @@ def _build_world():
     seed_demo_world(DEMO_PASSWORD, load_reference=False)
 
 
-def _tables() -> list[str]:
-    from django.db import connection
-
-    return sorted(connection.introspection.django_table_names(only_existing=True))
-
-
 def _snapshot() -> list[tuple[str, bytes]]:
-    """Every non-empty table of the world just built, in PostgreSQL's COPY format."""
+    """Every table of the world just built and its rows, in PostgreSQL's COPY format."""
     from django.db import connection
 
     quote = connection.ops.quote_name
+    tables = sorted(connection.introspection.django_table_names(only_existing=True))
     rows = []
     with connection.cursor() as cursor:
-        for table in _tables():
+        for table in tables:
             with cursor.cursor.copy(f"COPY {quote(table)} TO STDOUT") as copy:
-                data = b"".join(bytes(chunk) for chunk in copy)
-            if data:
-                rows.append((table, data))
+                rows.append((table, b"".join(bytes(chunk) for chunk in copy)))
     return rows
 
 
@@ -70,9 +63,11 @@ def _restore(snapshot) -> None:
     quote = connection.ops.quote_name
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SET CONSTRAINTS ALL DEFERRED")
-        for table in _tables():
+        for table, _data in snapshot:
             cursor.execute(f"DELETE FROM {quote(table)}")
         for table, data in snapshot:
+            if not data:
+                continue
             with cursor.cursor.copy(f"COPY {quote(table)} FROM STDIN") as copy:
                 copy.write(data)
     refcache.invalidate()

@@ -78,8 +78,11 @@ def _openapi() -> dict:
 
 
 def _schema(*, coverage: bool, fuzzing: bool):
-    phases = {"coverage": {"enabled": coverage}, "fuzzing": {"enabled": fuzzing}}
-    phases["examples"] = {"enabled": fuzzing}
+    phases = {  # the schema's own examples go with the fuzzing phase
+        "coverage": {"enabled": coverage},
+        "fuzzing": {"enabled": fuzzing},
+        "examples": {"enabled": fuzzing},
+    }
     loaded = schemathesis.openapi.from_dict(
         OPENAPI, config=SchemathesisConfig.from_dict({"phases": phases})
     )
