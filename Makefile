@@ -4,6 +4,11 @@ VENV := .venv
 PY := $(VENV)/bin/python
 UV := $(VENV)/bin/uv
 export UV_PYTHON_DOWNLOADS := never
+# Python may write its bytecode caches (__pycache__, ignored by git) even where the shell
+# says not to: without them every process of a run (each pytest worker, each Celery worker,
+# gunicorn node and settings interpreter the tests start) compiles Django and the rest from
+# source again, some 5 s of CPU each. The installed packages are compiled once at install.
+unexport PYTHONDONTWRITEBYTECODE
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/portal
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 TEST_WORKERS ?= auto
@@ -16,7 +21,7 @@ TEST_INTEGRATION_ENV = DATABASE_URL=$(TEST_DATABASE_URL)_integration REDIS_URL=r
 $(VENV)/.installed: pyproject.toml uv.lock
 	test -x $(PY) || python3 -m venv $(VENV)
 	$(VENV)/bin/pip install -q --disable-pip-version-check uv==0.13.8
-	$(UV) sync --frozen --inexact --python $(PY)
+	$(UV) sync --frozen --inexact --compile-bytecode --python $(PY)
 	touch $@
 
 static/vendor/.installed: package.json package-lock.json
