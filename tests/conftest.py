@@ -4,7 +4,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from demo.world import DEMO_ORGANIZATIONS, DEMO_STAFF, load_all_reference_data, seed_demo_world
-from tests import workers
+from tests import template_db, workers
 from tests.helpers import login
 
 DEMO_PASSWORD = "demo-password"
@@ -18,14 +18,16 @@ def now():
 
 
 @pytest.fixture(scope="session")
-def django_db_setup(django_db_setup, django_db_blocker):
-    """The reference data and the demo world are built once per session, committed, and every
-    test runs in a transaction rolled back at its end (pytest-django), so each test starts from
-    the same world without building it. A transactional test ends by putting the world back
-    from a snapshot taken here (`_transactional_tests_restore_the_world`)."""
+def django_db_setup(django_test_environment, django_db_blocker, django_db_modify_db_settings):
+    """The test database: a clone of a template migrated and holding the reference data and
+    the demo world, built once for all the run's processes (`tests/template_db.py`). Every
+    test runs in a transaction rolled back at its end (pytest-django), so each starts from the
+    same world without building it. A transactional test ends by putting the world back from
+    a snapshot taken here (`_transactional_tests_restore_the_world`)."""
     with django_db_blocker.unblock():
-        _build_world()
+        template_db.clone_world(_build_world)
         _WORLD[:] = _snapshot()
+    yield
 
 
 _WORLD = []  # the committed world, table by table (see `_snapshot`)
