@@ -186,7 +186,7 @@ def _state(deadline: Deadline) -> dict:
     return {f.attname: getattr(deadline, f.attname) for f in Deadline._meta.concrete_fields}
 
 
-BEHIND = timedelta(seconds=1)
+BEHIND = timedelta(milliseconds=100)  # a worker this late has others due too, most likely
 
 
 def deadline_act_and_due(
