@@ -3,14 +3,16 @@
 axe-core (npm, a devDependency: node_modules/axe-core/axe.min.js) is given to the TEST
 browser only: the portal never serves it nor links it. Each page is checked at the widths of
 a laptop (1 366 px) and a phone (390 px): axe with the WCAG 2.1 AA rules finds no violation,
-nothing overflows the page horizontally, no table is clipped outside a scroll container, and
-a screenshot is kept in test-artifacts/ (git-ignored).
+nothing overflows the page horizontally, no table is clipped outside a scroll container. A
+page with a problem is photographed into test-artifacts/ (git-ignored); every page is with
+`A11Y_SCREENSHOTS=1` (a full-page photograph costs about a fifth of a page's check).
 
 Problems are collected over a whole journey and reported together at its end (`Audit.
 assert_clean`), so one run lists every page's violations."""
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
@@ -19,6 +21,7 @@ WCAG_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 LAPTOP = {"width": 1366, "height": 900}
 PHONE = {"width": 390, "height": 844}
 WIDTHS = {"1366": LAPTOP, "390": PHONE}
+EVERY_SCREENSHOT = os.environ.get("A11Y_SCREENSHOTS") == "1"
 
 # axe's own result, reduced to what a reader needs: rule, impact, the nodes' selectors
 RUN_AXE = """
@@ -237,12 +240,13 @@ class Audit:
                 problems += idref_problems(page) + focus_problems(page)
             for problem in problems:
                 self.problems.append(f"{where}: {problem}")
-            page.screenshot(  # JPEG: a third of the time a full-page PNG takes to encode
-                path=str(self.artifacts / f"a11y-{slug(self.role)}-{slug(name)}-{width}.jpeg"),
-                full_page=True,
-                type="jpeg",
-                quality=70,
-            )
+            if problems or EVERY_SCREENSHOT:
+                page.screenshot(  # JPEG: a third of the time a full-page PNG takes to encode
+                    path=str(self.artifacts / f"a11y-{slug(self.role)}-{slug(name)}-{width}.jpeg"),
+                    full_page=True,
+                    type="jpeg",
+                    quality=70,
+                )
             self.checked.append(where)
 
     def assert_clean(self) -> None:

@@ -2,7 +2,8 @@
 points 7 and 12): axe-core finds no WCAG 2.1 AA violation, nothing overflows the page, no
 table is clipped outside a scroll container nor squeezed to a character per line, every
 aria-describedby names an id on the page, every focus indicator is at 3:1 or more; a
-screenshot of each in test-artifacts/. One test per role, its pages in one browser page
+screenshot of each page with a problem in test-artifacts/ (of every page with
+A11Y_SCREENSHOTS=1). One test per role, its pages in one browser page
 (tests/e2e/a11y.py does the checking). Where the issue names a symptom, a targeted check:
 the sticky action bar never hides the focused field, focus and the live region after an
 in-page review action, the organisation search announced, the dashboard's legends not paged,
