@@ -286,7 +286,31 @@ class AttachmentSerializer(serializers.ModelSerializer):
         )
 
 
-class ReportSerializer(serializers.ModelSerializer):
+class _ReportClocksAndActions(serializers.Serializer):
+    """What the full and the short form of a report both show: its clocks, and what the
+    caller may do on it now."""
+
+    deadlines = serializers.SerializerMethodField()
+    actions = serializers.SerializerMethodField(
+        help_text=_(
+            "What you may do on the report now: the commands (`POST …/reports/{id}/<name>/`) "
+            "the workflow allows you in its state, by the same rules the commands enforce."
+        )
+    )
+
+    @extend_schema_field(DeadlineSerializer(many=True))
+    def get_deadlines(self, obj):
+        return DeadlineSerializer(obj.deadlines.all(), many=True, context=self.context).data
+
+    @extend_schema_field(serializers.ListField(child=serializers.ChoiceField(choices=API_ACTIONS)))
+    def get_actions(self, obj) -> list[str]:
+        request = self.context.get("request")
+        if request is None:
+            return []
+        return [COMMAND_NAMES.get(a, a) for a in allowed_actions(obj, user=request.user)]
+
+
+class ReportSerializer(_ReportClocksAndActions, serializers.ModelSerializer):
     """A report as the API shows it (docs/ARCHITECTURE.md, "Report fields"). Read only."""
 
     organization = OrganizationSerializer(read_only=True)
@@ -329,15 +353,8 @@ class ReportSerializer(serializers.ModelSerializer):
     )
     info_requests = InfoRequestSerializer(many=True, read_only=True)
     summary = serializers.SerializerMethodField()
-    deadlines = serializers.SerializerMethodField()
     events = EventSerializer(many=True, read_only=True)
     attachments = AttachmentSerializer(many=True, read_only=True)
-    actions = serializers.SerializerMethodField(
-        help_text=_(
-            "What you may do on the report now: the commands (`POST …/reports/{id}/<name>/`) "
-            "the workflow allows you in its state, by the same rules the commands enforce."
-        )
-    )
 
     class Meta:
         model = Report
@@ -440,24 +457,19 @@ class ReportSerializer(serializers.ModelSerializer):
             return None
         return RansomwareSerializer(obj).data
 
-    @extend_schema_field(DeadlineSerializer(many=True))
-    def get_deadlines(self, obj):
-        return DeadlineSerializer(obj.deadlines.all(), many=True, context=self.context).data
-
-    @extend_schema_field(serializers.ListField(child=serializers.ChoiceField(choices=API_ACTIONS)))
-    def get_actions(self, obj) -> list[str]:
-        request = self.context.get("request")
-        if request is None:
-            return []
-        return [COMMAND_NAMES.get(a, a) for a in allowed_actions(obj, user=request.user)]
 
 
-class ReportBriefSerializer(ReportSerializer):
+class ReportBriefSerializer(_ReportClocksAndActions, serializers.ModelSerializer):
     """The short form of a report, for a command's answer when the client sends `Prefer:
     return=minimal`: what it needs to go on (the id and version for the next command,
-    where the report went, its clocks and what it may do now). Read only."""
+    where the report went, its clocks and what it may do now). Read only. Its own fields
+    only (not a subclass of ReportSerializer: DRF would copy all of that one's fields for
+    each answer, the costliest part of the short answer)."""
 
-    class Meta(ReportSerializer.Meta):
+    receiving_authority = AuthoritySerializer(read_only=True)
+
+    class Meta:
+        model = Report
         fields = [
             "id",
             "reference",
