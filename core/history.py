@@ -1,9 +1,18 @@
 """History rows (django-simple-history) for writes that skip the per-save signal: several
 rows, of one model, in one INSERT."""
 
+from functools import cache
+
 from django.conf import settings
 from django.utils import timezone
 from simple_history.utils import get_change_reason_from_object
+
+
+@cache
+def historical_model(model):
+    """The historical model of `model` (`model.history.model` builds a new manager class at
+    each reading, the costliest part of writing one row)."""
+    return model.history.model
 
 
 def history_create(model, changes) -> None:
@@ -12,7 +21,7 @@ def history_create(model, changes) -> None:
     request's user through the history middleware), in one query."""
     if not changes or not getattr(settings, "SIMPLE_HISTORY_ENABLED", True):
         return
-    historical = model.history.model
+    historical = historical_model(model)
     now = timezone.now()
     rows = []
     for instance, history_type in changes:
