@@ -458,7 +458,6 @@ class ReportSerializer(_ReportClocksAndActions, serializers.ModelSerializer):
         return RansomwareSerializer(obj).data
 
 
-
 class ReportBriefSerializer(_ReportClocksAndActions, serializers.ModelSerializer):
     """The short form of a report, for a command's answer when the client sends `Prefer:
     return=minimal`: what it needs to go on (the id and version for the next command,
