@@ -23,20 +23,23 @@ ROOT = Path(__file__).resolve().parent.parent
 LOCK = Path("/tmp/portal-test-template.lock")  # shared by every clone of the repository
 PREFIX = "test_template_"
 SOURCES = ("*.py", "*.json", "*.csv", "*.txt", "*.yaml", "*.yml")
-SKIPPED = {"tests", "bench", ".venv", "node_modules", "static", "var", ".git"}
+SKIPPED = {"tests", "bench", "node_modules", "static", "var", "test-artifacts"}  # and dot-folders
 BUILDERS = ("tests/conftest.py", "tests/template_db.py")
 
 
 def key() -> str:
     """A hash of every source and data file the world could depend on."""
     digest = hashlib.sha256()
+    tops = sorted(p for p in ROOT.iterdir() if p.name not in SKIPPED and p.name[0] != ".")
     for pattern in SOURCES:
-        for path in sorted(ROOT.rglob(pattern)):
-            relative = path.relative_to(ROOT)
-            if relative.parts[0] in SKIPPED or "__pycache__" in relative.parts:
-                continue
-            digest.update(str(relative).encode())
-            digest.update(path.read_bytes())
+        for top in tops:
+            found = top.rglob(pattern) if top.is_dir() else [top] if top.match(pattern) else []
+            for path in sorted(found):
+                relative = path.relative_to(ROOT)
+                if "__pycache__" in relative.parts:
+                    continue
+                digest.update(str(relative).encode())
+                digest.update(path.read_bytes())
     for relative in BUILDERS:
         digest.update((ROOT / relative).read_bytes())
     return digest.hexdigest()[:16]
