@@ -81,3 +81,38 @@ def test_a_token_stops_working_while_the_account_is_locked_out(demo, settings):
         assert 400 <= further.status_code < 500
     with time_machine.travel(start + settings.AXES_COOLOFF_TIME + timedelta(minutes=1), tick=False):
         assert using(key).get(LIST).status_code == 200  # the cool-off is over
+
+
+def test_the_token_read_gives_what_the_orm_reads_for_every_demo_account(demo):
+    """`token_memberships` writes its query by hand (the ORM's building of it cost ten times
+    its execution): for every demo account it gives the same memberships, user, organisation,
+    authority and token creation as the ORM, with every field's value and type."""
+    from rest_framework.authtoken.models import Token
+
+    from accounts.authentication import token_memberships
+    from accounts.models import Membership
+
+    def values(instance):
+        if instance is None:
+            return None
+        return [(f.attname, getattr(instance, f.attname)) for f in instance._meta.concrete_fields]
+
+    checked = 0
+    for user in demo.values():
+        token, _ = Token.objects.get_or_create(user=user)
+        expected = list(
+            Membership.objects.filter(user=user)
+            .select_related("user", "organization", "authority")
+            .order_by("pk")
+        )
+        memberships, created, locked = token_memberships(token.key, timezone.now())
+        assert [values(m) for m in memberships] == [values(m) for m in expected]
+        for got, want in zip(memberships, expected, strict=True):
+            assert values(got.user) == values(want.user)
+            assert values(got.organization) == values(want.organization)
+            assert values(got.authority) == values(want.authority)
+            assert got.user is memberships[0].user  # one user object for all
+        assert (created, locked) == ((token.created, False) if expected else (None, False))
+        checked += bool(expected)
+    assert checked >= 8
+    assert token_memberships("no-such-key", timezone.now()) == ([], None, False)
