@@ -229,3 +229,46 @@ class TestReferenceTablesInMemory:
 
 def _at(value: str) -> datetime:
     return datetime.fromisoformat(value)
+
+
+@pytest.mark.django_db
+def test_the_short_form_is_what_its_declared_fields_give(demo):
+    """ReportBriefSerializer writes its answer by hand; DRF's own rendering of its declared
+    fields (the schema's) gives the same, for a draft, a submitted report, a forwarded one,
+    and as each of the users who see it."""
+    from rest_framework import serializers
+    from rest_framework.request import Request
+    from rest_framework.test import APIRequestFactory
+
+    from reports.api.serializers import ReportBriefSerializer
+    from reports.services.drafting import report_create
+    from reports.services.submission import report_submit
+    from review.services.forwarding import report_forward
+    from review.services.triage import report_claim
+    from tests.helpers import serious_report_data
+
+    operator, reviewer = demo["operator-general"], demo["reviewer-gd"]
+    draft = report_create(user=operator, data=serious_report_data())
+    submitted = report_submit(
+        user=operator, pk=report_create(user=operator, data=serious_report_data()).pk
+    )
+    forwarded = report_submit(
+        user=operator, pk=report_create(user=operator, data=serious_report_data()).pk
+    )
+    report_claim(user=reviewer, pk=forwarded.pk)
+    report_forward(user=reviewer, pk=forwarded.pk)
+    for report in (draft, submitted, forwarded):
+        for user in (operator, reviewer, demo["national"]):
+            if not Report.objects.visible_to(user).filter(pk=report.pk).exists():
+                continue
+            request = Request(APIRequestFactory().post("/"))
+            request.user = user
+            fresh = (
+                Report.objects.select_related("receiving_authority")
+                .prefetch_related("deadlines")
+                .get(pk=report.pk)
+            )
+            context = {"request": request, "now": timezone.now()}
+            brief = ReportBriefSerializer(fresh, context=context)
+            declared = serializers.ModelSerializer.to_representation(brief, fresh)
+            assert brief.data == declared
