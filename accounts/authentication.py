@@ -82,8 +82,9 @@ _PARTS = (Membership, get_user_model(), Organization, Authority)
 
 
 @cache
-def _token_query(vendor: str) -> tuple[str, list]:
-    """The SQL and, for each model of `_PARTS`, its fields in the order selected."""
+def _token_query(vendor: str) -> tuple[str, list, list]:
+    """The SQL; for each model of `_PARTS`, its fields in the order selected; and each
+    field's converters (the backend's and its own, as the ORM applies them), for `_converted`."""
     q = connection.ops.quote_name
     membership, user, organization, authority = (m._meta.db_table for m in _PARTS)
     fields = [list(model._meta.concrete_fields) for model in _PARTS]
@@ -104,30 +105,38 @@ def _token_query(vendor: str) -> tuple[str, list]:
         f" LEFT OUTER JOIN {q(authority)} a ON a.{q('id')} = m.{q('authority_id')}"
         f" WHERE t.{q('key')} = %s ORDER BY m.{q('id')}"
     )
-    return sql, fields
+    created = Token._meta.get_field("created")
+    converters = [[_converters(f) for f in model_fields] for model_fields in fields]
+    return sql, fields, [*converters, [_converters(created)]]
 
 
-def _instance(model, fields, values):
+def _converters(field) -> tuple:
+    column = field.get_col(field.model._meta.db_table)
+    return column, connection.ops.get_db_converters(column) + field.get_db_converters(connection)
+
+
+def _converted(value, column, converters):
+    """The value as the ORM would give it."""
+    for convert in converters:
+        value = convert(value, column, connection)
+    return value
+
+
+def _instance(model, fields, converters, values):
     """A model instance from its selected values, converted as the ORM converts them."""
     if values[0] is None:  # a LEFT JOIN that found nothing (fields start with the pk)
         return None
-    converted = [_converted(field, value) for field, value in zip(fields, values, strict=True)]
+    converted = [
+        _converted(value, *convert) for value, convert in zip(values, converters, strict=True)
+    ]
     return model.from_db(connection.alias, [f.attname for f in fields], converted)
-
-
-def _converted(field, value):
-    """The value as the ORM would give it (the backend's and the field's converters)."""
-    column = field.get_col(field.model._meta.db_table)
-    for convert in connection.ops.get_db_converters(column) + field.get_db_converters(connection):
-        value = convert(value, column, connection)
-    return value
 
 
 def token_memberships(key: str, now) -> tuple[list[Membership], object, bool]:
     """The memberships of the token's user, each with its user (one object for all),
     organisation and authority; the token's creation; whether the account is locked out.
     No memberships (or no such token): `([], None, False)`."""
-    sql, fields = _token_query(connection.vendor)
+    sql, fields, converters = _token_query(connection.vendor)
     since = connection.ops.adapt_datetimefield_value(now - settings.AXES_COOLOFF_TIME)
     with connection.cursor() as cursor:
         cursor.execute(sql, [settings.AXES_FAILURE_LIMIT, since, key])
@@ -137,17 +146,15 @@ def token_memberships(key: str, now) -> tuple[list[Membership], object, bool]:
     memberships, user = [], None
     for row in rows:
         objects, start = [], 0
-        for model, model_fields in zip(_PARTS, fields, strict=True):
+        for model, model_fields, model_converters in zip(_PARTS, fields, converters, strict=False):
             end = start + len(model_fields)
-            objects.append(_instance(model, model_fields, row[start:end]))
+            objects.append(_instance(model, model_fields, model_converters, row[start:end]))
             start = end
         membership, row_user, organization, authority = objects
         user = user or row_user
-        membership.user, membership.organization, membership.authority = (
-            user,
-            organization,
-            authority,
-        )
+        membership.user = user
+        membership.organization = organization
+        membership.authority = authority
         memberships.append(membership)
-    created = _converted(Token._meta.get_field("created"), rows[0][start])
+    created = _converted(rows[0][start], *converters[-1][0])
     return memberships, created, bool(rows[0][start + 1])
