@@ -17,12 +17,14 @@ from pathlib import Path
 
 import psycopg
 from django.conf import settings
+from django.core.management import call_command
 from django.db import connections
+from psycopg import sql
 
 ROOT = Path(__file__).resolve().parent.parent
 LOCK = Path("/tmp/portal-test-template.lock")  # shared by every clone of the repository
 PREFIX = "test_template_"
-SOURCES = ("*.py", "*.json", "*.csv", "*.txt", "*.yaml", "*.yml")
+SOURCES = {".py", ".json", ".csv", ".txt", ".yaml", ".yml"}
 SKIPPED = {"tests", "bench", "node_modules", "static", "var", "test-artifacts"}  # and dot-folders
 BUILDERS = ("tests/conftest.py", "tests/template_db.py")
 
@@ -31,13 +33,11 @@ def key() -> str:
     """A hash of every source and data file the world could depend on."""
     digest = hashlib.sha256()
     tops = sorted(p for p in ROOT.iterdir() if p.name not in SKIPPED and p.name[0] != ".")
-    for pattern in SOURCES:
-        for top in tops:
-            found = top.rglob(pattern) if top.is_dir() else [top] if top.match(pattern) else []
-            for path in sorted(found):
-                relative = path.relative_to(ROOT)
-                if "__pycache__" in relative.parts:
-                    continue
+    for top in tops:
+        found = top.rglob("*") if top.is_dir() else [top]
+        for path in sorted(p for p in found if p.suffix in SOURCES):
+            relative = path.relative_to(ROOT)
+            if "__pycache__" not in relative.parts:
                 digest.update(str(relative).encode())
                 digest.update(path.read_bytes())
     for relative in BUILDERS:
@@ -69,11 +69,19 @@ def _server(alias: str = "default") -> psycopg.Connection:
 
 
 def _exists(server, name: str) -> bool:
-    return server.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
+    return bool(server.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone())
 
 
 def _drop(server, name: str) -> None:
-    server.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    server.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+
+
+def _use(name: str) -> None:
+    """Point the default connection (and the settings) at the database `name`."""
+    connection = connections["default"]
+    connection.close()
+    settings.DATABASES["default"]["NAME"] = name
+    connection.settings_dict["NAME"] = name
 
 
 def clone_world(build) -> str:
@@ -90,10 +98,12 @@ def clone_world(build) -> str:
                 _drop(server, stale)
             _build(server, template, build)
         _drop(server, name)
-        server.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
-    connection.close()
-    settings.DATABASES["default"]["NAME"] = name
-    connection.settings_dict["NAME"] = name
+        server.execute(
+            sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(
+                sql.Identifier(name), sql.Identifier(template)
+            )
+        )
+    _use(name)
     for alias in connections:
         mirror = connections[alias].settings_dict.get("TEST", {}).get("MIRROR")
         if mirror == "default":
@@ -105,21 +115,18 @@ def clone_world(build) -> str:
 def _build(server, template: str, build) -> None:
     """Migrate a new database and build the world in it, under a working name renamed to the
     template's only when it is complete (a build that fails leaves no template behind)."""
-    connection = connections["default"]
     working = template + "_building"
     _drop(server, working)
-    server.execute(f'CREATE DATABASE "{working}"')
-    original = connection.settings_dict["NAME"]
-    connection.close()
-    connection.settings_dict["NAME"] = working
-    settings.DATABASES["default"]["NAME"] = working
+    server.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(working)))
+    original = connections["default"].settings_dict["NAME"]
+    _use(working)
     try:
-        from django.core.management import call_command
-
         call_command("migrate", verbosity=0, interactive=False, run_syncdb=True)
         build()
     finally:
-        connection.close()
-        connection.settings_dict["NAME"] = original
-        settings.DATABASES["default"]["NAME"] = original
-    server.execute(f'ALTER DATABASE "{working}" RENAME TO "{template}"')
+        _use(original)
+    server.execute(
+        sql.SQL("ALTER DATABASE {} RENAME TO {}").format(
+            sql.Identifier(working), sql.Identifier(template)
+        )
+    )
