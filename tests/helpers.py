@@ -8,6 +8,8 @@ from django_otp import DEVICE_ID_SESSION_KEY
 
 from accounts.otp import requires_second_factor
 from demo.world import demo_totp_device
+from reports.services.drafting import report_create
+from reports.services.submission import report_submit
 
 
 def login(client: Client, user, *, verified: bool = True) -> Client:
@@ -21,13 +23,13 @@ def login(client: Client, user, *, verified: bool = True) -> Client:
     return client
 
 
-def serious_report_data(**changes) -> dict:
-    """A complete major report (a DDoS on a portal, discovered 30 minutes ago) for the
-    services' `report_create`."""
+def serious_report_data(now=None, **changes) -> dict:
+    """A complete major report (a DDoS on a portal, discovered 30 minutes before `now`, by
+    default the present) for the services' `report_create`."""
     return {
         "title": "官网遭受拒绝服务攻击",
         "affected_systems": "门户网站",
-        "discovered_at": timezone.now() - timedelta(minutes=30),
+        "discovered_at": (now or timezone.now()) - timedelta(minutes=30),
         "location": "广州",
         "category": "0208",
         "severity_declared": "major",
@@ -35,3 +37,10 @@ def serious_report_data(**changes) -> dict:
         "measures_taken": "流量清洗",
         **changes,
     }
+
+
+def submitted_report(demo, now, username="operator-general", **changes):
+    """`serious_report_data` (with `changes`) drafted and submitted by `username` at `now`."""
+    user = demo[username]
+    report = report_create(user=user, data=serious_report_data(now, **changes), now=now)
+    return report_submit(user=user, pk=report.pk, now=now)

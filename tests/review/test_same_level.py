@@ -16,28 +16,14 @@ from accounts.models import SameLevelDepartment
 from escalation.services.engine import deadlines_sweep
 from notifications.models import Notification
 from reports.models import Forwarding, Report
-from reports.services.drafting import report_create
-from reports.services.submission import report_submit
 from review.services.forwarding import report_forward
+from tests.helpers import submitted_report
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
 GD_POLICE, GD_TELECOM = "sl-ps-440000", "sl-ca-440000"  # the demo's configured departments
 
 
-def submitted(demo, now, username="operator-general", **changes) -> Report:
-    data = {
-        "title": "勒索软件攻击",
-        "affected_systems": "ERP",
-        "discovered_at": now - timedelta(minutes=30),
-        "location": "广州",
-        "category": "0208",
-        "severity_declared": "major",
-        "impact_description": "业务中断",
-        "measures_taken": "隔离",
-        **changes,
-    }
-    report = report_create(user=demo[username], data=data, now=now)
-    return report_submit(user=demo[username], pk=report.pk, now=now)
+submitted = submitted_report
 
 
 def told(report, kind) -> set[str]:

@@ -13,8 +13,6 @@ from core.exceptions import ActionForbidden, InvalidTransition
 from notifications.models import Notification
 from reports.constants import Severity
 from reports.models import Forwarding, InfoRequest, Report
-from reports.services.drafting import report_create
-from reports.services.submission import report_submit
 from review.services.forwarding import report_forward, report_notify
 from review.services.requests import report_request_info, report_require
 from review.services.triage import (
@@ -24,23 +22,9 @@ from review.services.triage import (
     report_close,
     report_grade,
 )
+from tests.helpers import submitted_report
 
-
-def submitted(demo, now, username="operator-general", **changes) -> Report:
-    user = demo[username]
-    data = {
-        "title": "勒索软件攻击",
-        "affected_systems": "ERP",
-        "discovered_at": now - timedelta(minutes=30),
-        "location": "广州",
-        "category": "0208",
-        "severity_declared": "major",
-        "impact_description": "业务中断",
-        "measures_taken": "隔离",
-        **changes,
-    }
-    report = report_create(user=user, data=data, now=now)
-    return report_submit(user=user, pk=report.pk, now=now)
+submitted = submitted_report
 
 
 def fresh(report) -> Report:

@@ -17,20 +17,9 @@ from reports.services.followups import report_followup
 from reports.services.submission import report_submit
 from review.services.requests import report_request_info
 from review.services.triage import report_claim
+from tests.helpers import serious_report_data
 
-
-def data(now, **changes) -> dict:
-    return {
-        "title": "勒索软件攻击",
-        "affected_systems": "ERP",
-        "discovered_at": now - timedelta(minutes=30),
-        "location": "广州",
-        "category": "0208",
-        "severity_declared": "major",
-        "impact_description": "业务中断",
-        "measures_taken": "隔离",
-        **changes,
-    }
+data = serious_report_data
 
 
 def submitted(demo, now, username="operator-general", **changes) -> Report:
