@@ -351,32 +351,31 @@ def dashboard_holds_at_1366(page):
     assert page.locator("#table-channel tbody th").all_text_contents() == channels
 
 
-def test_department_reviewer_pages(demo, live_server, page, audit):
-    report = submitted(demo, "operator-cii", title="电力调度系统遭受网络攻击", involves_cii=True)
-    check = audit("protection department reviewer")
-    login(page, live_server, "reviewer-energy", DEMO_PASSWORD, next_url="/queue/")
+def queue_report_and_dashboard(page, live_server, check, username, report, suffix=""):
+    """The walk of a role whose pages are the queue, a report's page and the dashboard."""
+    login(page, live_server, username, DEMO_PASSWORD, next_url="/queue/")
     go(page, live_server, "/queue/")
-    check.check("queue")
+    check.check(f"queue{suffix}")
     go(page, live_server, f"/reports/{report.pk}/")
-    check.check("report page")
+    check.check(f"report page{suffix}")
     go(page, live_server, "/dashboard/")
     wait_for_dashboard(page)
     check.check("dashboard", ready=wait_for_dashboard)
     check.assert_clean()
+
+
+def test_department_reviewer_pages(demo, live_server, page, audit):
+    report = submitted(demo, "operator-cii", title="电力调度系统遭受网络攻击", involves_cii=True)
+    check = audit("protection department reviewer")
+    queue_report_and_dashboard(page, live_server, check, "reviewer-energy", report)
 
 
 def test_police_liaison_pages(demo, live_server, page, audit):
     report = submitted(demo, title="涉嫌犯罪：数据库被窃取", suspected_crime=True)
     check = audit("police liaison")
-    login(page, live_server, "police-liaison", DEMO_PASSWORD, next_url="/queue/")
-    go(page, live_server, "/queue/")
-    check.check("queue (read only)")
-    go(page, live_server, f"/reports/{report.pk}/")
-    check.check("report page (read only)")
-    go(page, live_server, "/dashboard/")
-    wait_for_dashboard(page)
-    check.check("dashboard", ready=wait_for_dashboard)
-    check.assert_clean()
+    queue_report_and_dashboard(
+        page, live_server, check, "police-liaison", report, suffix=" (read only)"
+    )
 
 
 def test_intake_officer_pages(demo, live_server, page, audit):
