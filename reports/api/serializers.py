@@ -499,12 +499,7 @@ class ReportBriefSerializer(_ReportClocksAndActions, serializers.ModelSerializer
             "severity": report.severity,
             "receiving_authority": None
             if authority is None
-            else {
-                "id": authority.pk,
-                "name": authority.name,
-                "name_en": authority.name_en,
-                "kind": authority.kind,
-            },
+            else {name: getattr(authority, name) for name in AuthoritySerializer.Meta.fields},
             "submitted_at": _DATETIME.to_representation(report.submitted_at),
             "deadlines": self.get_deadlines(report),
             "actions": self.get_actions(report),
