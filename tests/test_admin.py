@@ -11,6 +11,7 @@ from rest_framework.authtoken.models import Token
 
 from escalation.models import Deadline, EscalationPolicy, SweepHeartbeat
 from intake.services.inbox import inbox_ingest
+from reports.contents import SUMMARY_FIELDS
 from reports.models import Report
 from reports.services.drafting import report_create
 from reports.services.evidence import attachment_add
@@ -130,17 +131,7 @@ def worked_report(demo, now, report):
     )
     report_forward(user=reviewer, pk=report.pk, now=at)
     report_handling_ended(user=operator, pk=report.pk, handling_ended_at=at, now=at)
-    summary = {
-        name: "—"
-        for name in (
-            "cause",
-            "emergency_measures",
-            "harm",
-            "accountability",
-            "rectification",
-            "lessons",
-        )
-    }
+    summary = dict.fromkeys(SUMMARY_FIELDS, "—")
     report_summary(user=operator, pk=report.pk, data=summary, now=at)
     attachment_add(
         user=operator,

@@ -10,6 +10,7 @@ import time_machine
 from django.urls import reverse
 
 from notifications.models import Notification
+from reports.contents import SUMMARY_FIELDS
 from reports.services.drafting import report_create
 from reports.services.followups import report_followup, report_handling_ended, report_summary
 from reports.services.submission import report_submit
@@ -18,17 +19,7 @@ from review.services.triage import report_claim
 
 pytestmark = pytest.mark.django_db
 
-SUMMARY = {
-    name: "已完成"
-    for name in (
-        "cause",
-        "emergency_measures",
-        "harm",
-        "accountability",
-        "rectification",
-        "lessons",
-    )
-}
+SUMMARY = dict.fromkeys(SUMMARY_FIELDS, "已完成")
 
 
 @pytest.fixture(autouse=True)

@@ -15,6 +15,7 @@ from django.urls import reverse
 from accounts.models import SameLevelDepartment
 from escalation.services.engine import deadlines_sweep
 from notifications.models import Notification
+from reports.contents import SUMMARY_FIELDS
 from reports.models import Forwarding, Report
 from review.services.forwarding import report_forward
 from tests.helpers import submitted_report
@@ -275,17 +276,7 @@ def test_the_summary_goes_through_the_operators_channel_not_to_a_same_level_noti
     report_forward(user=demo["reviewer-gd"], pk=report.pk, now=now)
     assert report.copied_to.filter(code="ps-440000").exists()  # notified: a copy either way
     report_handling_ended(user=op, pk=report.pk, handling_ended_at=now, now=now)
-    summary = {
-        name: "已完成"
-        for name in (
-            "cause",
-            "emergency_measures",
-            "harm",
-            "accountability",
-            "rectification",
-            "lessons",
-        )
-    }
+    summary = dict.fromkeys(SUMMARY_FIELDS, "已完成")
     report_summary(user=op, pk=report.pk, data=summary, now=now + timedelta(days=1))
     told_ = told(report, "summary_filed")
     assert {"national", "reviewer-gd"} <= told_

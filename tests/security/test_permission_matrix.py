@@ -12,6 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 
+from reports.contents import SUMMARY_FIELDS
 from reports.models import Attachment, FollowUp, Report, ReportEvent
 from review.views.report import ACTIONS
 from tests.helpers import login
@@ -19,17 +20,7 @@ from tests.helpers import login
 from .conftest import DEMO_USERS, PDF, stored_files_under
 
 WHEN = datetime(2026, 11, 25, 3, 0, tzinfo=UTC).isoformat()
-SUMMARY = {
-    name: "x"
-    for name in (
-        "cause",
-        "emergency_measures",
-        "harm",
-        "accountability",
-        "rectification",
-        "lessons",
-    )
-}
+SUMMARY = dict.fromkeys(SUMMARY_FIELDS, "x")
 
 
 # The commands of the review side (review.api), and the report page's URLs (review).

@@ -14,6 +14,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from reports.contents import SUMMARY_FIELDS
 from reports.services.drafting import report_create
 from reports.services.followups import report_followup, report_handling_ended, report_summary
 from reports.services.submission import report_submit
@@ -54,14 +55,6 @@ FOLLOWUP_TEXT_FIELDS = (
     "support_requested",
     "scene_preservation",
     "other",
-)
-SUMMARY_FIELDS = (
-    "cause",
-    "emergency_measures",
-    "harm",
-    "accountability",
-    "rectification",
-    "lessons",
 )
 TAG_WITH_HANDLER = re.compile(r"<[a-z][^>]*\son[a-z]+\s*=", re.IGNORECASE)
 
