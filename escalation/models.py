@@ -6,6 +6,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from core.changes import TracksChanges
 from core.formats import local_minute
 from core.refcache import ReferenceCache, ReferenceQuerySet
 from reports.constants import FILE_LIMITS, FORWARD_LIMITS, Channel
@@ -102,7 +103,7 @@ _policies = ReferenceCache(
 )
 
 
-class Deadline(models.Model):
+class Deadline(TracksChanges, models.Model):
     Kind = Kind
     Outcome = Outcome
 

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.db.models import Min
 from django.utils import timezone
 
+from core.changes import save_changed
 from core.history import history_create
 from core.tasks import enqueue_on_commit
 from reports.models import Report
@@ -245,7 +246,7 @@ def deadlines_apply(
 
     for deadline in changed:
         deadline.skip_history_when_saving = True
-        deadline.save()
+        save_changed(deadline)
         del deadline.skip_history_when_saving
     if created:
         Deadline.objects.bulk_create(created)

@@ -9,6 +9,7 @@ from simple_history.models import HistoricalRecords
 
 from accounts.models import Authority, Organization, Sector
 from accounts.roles import roles_of
+from core.changes import TracksChanges
 from core.fields import TEXT_MAX, BoundedTextField
 from core.formats import local_minute
 
@@ -113,7 +114,7 @@ class SupplementItems(models.Model):
         abstract = True
 
 
-class Report(SupplementItems):
+class Report(TracksChanges, SupplementItems):
     reference = models.CharField(_("reference"), max_length=32, unique=True, null=True, blank=True)
     version = models.PositiveIntegerField(_("version"), default=1)
     status = models.CharField(

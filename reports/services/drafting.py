@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Organization
 from accounts.roles import roles_of
+from core.changes import save_changed
 from core.exceptions import ActionForbidden, InvalidTransition, RequestMismatch, StaleVersion
 from core.history import history_create
 from core.prefetch import note_written
@@ -157,8 +158,13 @@ def save_copies(report: Report) -> None:
     note_written(report, copied_to=list(copies))
 
 
-def save_routed(report: Report, *, fields: list[str] | None = None) -> None:
-    report.save(update_fields=fields)
+def save_routed(report: Report) -> None:
+    """Save what changed of a report read for update (`core.changes`), its history row (as the
+    signal would write it) and its copies."""
+    report.skip_history_when_saving = True
+    save_changed(report)
+    del report.skip_history_when_saving
+    history_create(Report, [(report, "~")])
     save_copies(report)
 
 
