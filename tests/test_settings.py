@@ -221,3 +221,22 @@ def test_env_example_lists_nothing_that_is_not_read():
 def test_every_variable_in_env_example_has_a_comment_line_above_it():
     for name, above in env_example_variables():
         assert above.startswith("# ") and not ENV_LINE.match(above), name
+
+
+def test_postgresql_connections_prepare_statements_unless_told_not_to(tmp_path):
+    """Server-side binding and psycopg's prepared statements after DATABASE_PREPARE_THRESHOLD
+    runs (default 5); "none" for a pooler that does not keep them. Read in one interpreter."""
+    code = """
+import importlib, os
+os.environ["DATABASE_URL"] = "postgres://portal@db.example:5432/portal"
+from config.settings import base
+for value in ("", "2", "none"):
+    os.environ.pop("DATABASE_PREPARE_THRESHOLD", None)
+    if value:
+        os.environ["DATABASE_PREPARE_THRESHOLD"] = value
+    options = importlib.reload(base).DATABASES["default"]["OPTIONS"]
+    print(options["server_side_binding"], options["prepare_threshold"])
+"""
+    result = run_python(code, tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == ["True 5", "True 2", "True None"]

@@ -106,6 +106,21 @@ else:
     # (bench/queue_page.py, a million reports), so it is off for the portal's connections.
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # Parameters sent apart from the SQL (server-side binding), and each statement a
+    # connection runs DATABASE_PREPARE_THRESHOLD times prepared by psycopg, so PostgreSQL
+    # parses and plans it once per connection: the write path's statements are the same at
+    # every request, and planning them was a third of the database's time per submission
+    # (docs/ARCHITECTURE.md, "The write path"). "none" turns preparing off (a pooler in
+    # transaction mode that does not keep prepared statements, PgBouncer before 1.21).
+    prepare_threshold = env.str("DATABASE_PREPARE_THRESHOLD", default="5")
+    DATABASES["default"]["OPTIONS"].update(
+        {
+            "server_side_binding": True,
+            "prepare_threshold": None
+            if prepare_threshold.lower() == "none"
+            else int(prepare_threshold),
+        }
+    )
 # A PostgreSQL read replica for the dashboard, its exports and the statistics API
 # (core/db.py); every write and every other read stays on DATABASE_URL.
 DATABASE_REPLICA_URL = env.str("DATABASE_REPLICA_URL", default="")
@@ -115,7 +130,7 @@ if DATABASE_REPLICA_URL:
         "ATOMIC_REQUESTS": False,
         "CONN_MAX_AGE": DATABASES["default"].get("CONN_MAX_AGE", 0),
         "CONN_HEALTH_CHECKS": True,
-        "OPTIONS": {"options": "-c jit=off"},
+        "OPTIONS": dict(DATABASES["default"]["OPTIONS"]),
         "TEST": {"MIRROR": "default"},
     }
 READ_REPLICA = bool(DATABASE_REPLICA_URL)

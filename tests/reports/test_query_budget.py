@@ -10,6 +10,7 @@ transaction they would be a SAVEPOINT and its RELEASE)."""
 from datetime import datetime, timedelta
 
 import pytest
+from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -116,6 +117,19 @@ class TestBudget:
         assert Notification.objects.filter(
             report=report, user__memberships__authority__kind="public_security"
         ).exists()
+
+    def test_the_write_paths_statements_are_planned_once_per_connection(self, api_for):
+        """Prepared by psycopg after DATABASE_PREPARE_THRESHOLD runs (config/settings/base.py):
+        the token's read, the report's insert and its locked read are planned once, not at
+        every request."""
+        client = api_for("operator-general")
+        for n in range(settings.DATABASES["default"]["OPTIONS"]["prepare_threshold"] + 1):
+            create_and_submit(client, n, **MINIMAL)
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT statement FROM pg_prepared_statements")
+            prepared = [row[0] for row in cursor.fetchall()]
+        for table in ('"authtoken_token"', 'INSERT INTO "reports_report"', "FOR UPDATE"):
+            assert any(table in sql for sql in prepared), (table, prepared)
 
     def test_the_budget_fails_when_the_path_grows(self, api_for):
         """The check can fail: one more query per command and it does."""
