@@ -23,6 +23,7 @@ from django.db.models.functions import Cast, Substr
 from django.utils import timezone
 
 from accounts.models import Authority, Province, SameLevelDepartment
+from core.history import history_copy
 from escalation import rules
 from escalation.constants import Kind, Outcome
 from escalation.models import Deadline
@@ -50,7 +51,7 @@ from reports.routing import (
 from reports.selectors import grading_criteria
 
 from .pool import LEVELS, ensure_organization_pool, indicator_samples
-from .writing import copy_rows, history_rows
+from .writing import copy_rows
 
 REFERENCE_PREFIX = "DEMO-"  # DEMO-{year}-{n:07d}; n runs on across years and runs
 BATCH = 5000
@@ -408,7 +409,12 @@ def _write_batch(batch) -> None:
         r.next_due_at = min(open_due) if open_due else None
     with transaction.atomic():
         copy_rows(Report, reports, with_ids=True)
-        history_rows(Report, [r.pk for r in reports], date_column="updated_at")
+        history_copy(
+            Report,
+            dict.fromkeys((r.pk for r in reports), "+"),
+            date_column="updated_at",
+            reason="demo data",
+        )
         Through = Report.copied_to.through
         copied = [Through(report_id=r.pk, authority_id=a) for r, cc, _e, _c in batch for a in cc]
         copy_rows(Through, copied)

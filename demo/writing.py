@@ -1,6 +1,6 @@
 """Writing demo rows in bulk: COPY on PostgreSQL (several times faster than
-`bulk_create`), ids reserved from the table's sequence, one history row per new row
-copied inside the database; `bulk_create` on the embedded SQLite run."""
+`bulk_create`), ids reserved from the table's sequence; `bulk_create` on the embedded SQLite
+run. (Their history rows are copied inside the database: `core.history.history_copy`.)"""
 
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -23,29 +23,6 @@ def explicit_timestamps(model, *names: str) -> Iterator[None]:
     finally:
         for f, auto_now, auto_now_add in saved:
             f.auto_now, f.auto_now_add = auto_now, auto_now_add
-
-
-def history_rows(model, pks: list[int], *, date_column: str) -> None:
-    """One "+" history row per new row, copied inside PostgreSQL (INSERT … SELECT): the
-    same rows `bulk_history_create` writes, without building each in Python."""
-    history = model.history.model
-    qn = connection.ops.quote_name
-    columns = [
-        history._meta.get_field(name).column for name in (f.name for f in history.tracked_fields)
-    ]
-    cols = ", ".join(qn(c) for c in columns)
-    if connection.vendor == "postgresql":
-        match, params = "= ANY(%s)", [pks]
-    else:  # the embedded SQLite run
-        match, params = f"IN ({', '.join(['%s'] * len(pks))})", list(pks)
-    sql = (
-        f"INSERT INTO {qn(history._meta.db_table)} ({cols}, history_date, "
-        "history_change_reason, history_type, history_user_id) "
-        f"SELECT {cols}, {qn(date_column)}, %s, '+', NULL FROM {qn(model._meta.db_table)} "
-        f"WHERE {qn(model._meta.pk.column)} {match}"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, ["demo data", *params])
 
 
 def reserve_ids(model, objs: list) -> None:
