@@ -198,8 +198,8 @@ def main():
             f" ms, p95 {percentile(bare_times, 95) * 1000:.0f} ms"
         )
         print(
-            f"ratio submissions / bare POSTs: {rate / bare_rate:.2f} "
-            f"(per request, a submission being two: {2 * rate / bare_rate:.2f})"
+            f"ratio submissions / bare POSTs: {rate / bare_rate:.3f} "
+            f"(per request, a submission being two: {2 * rate / bare_rate:.3f})"
         )
     finally:
         os.killpg(server.pid, signal.SIGTERM)

@@ -67,11 +67,12 @@ class LeafCategoryField(serializers.SlugRelatedField):
     }
 
     def __init__(self, **kwargs):
-        super().__init__(
-            slug_field="code",
-            queryset=Category.objects.filter(children__isnull=True),
-            **kwargs,
-        )
+        # the sub-categories' queryset is built when asked for (choices, schema), not each
+        # time the field is (every request builds its serializer's fields)
+        super().__init__(slug_field="code", queryset=Category.objects.all(), **kwargs)
+
+    def get_queryset(self):
+        return Category.objects.filter(children__isnull=True)
 
     def to_internal_value(self, data):
         # the sub-categories are reference data kept in memory (no query per request)

@@ -501,12 +501,29 @@ class ReportBriefSerializer(_ReportClocksAndActions, serializers.ModelSerializer
             if authority is None
             else {name: getattr(authority, name) for name in AuthoritySerializer.Meta.fields},
             "submitted_at": _DATETIME.to_representation(report.submitted_at),
-            "deadlines": self.get_deadlines(report),
+            "deadlines": [_deadline(d, self.context["now"]) for d in report.deadlines.all()],
             "actions": self.get_actions(report),
         }
 
 
 _DATETIME = serializers.DateTimeField()  # its output, for the hand-built short answer
+
+
+def _deadline(deadline, now) -> dict:
+    """`DeadlineSerializer`'s output for one clock, written directly (the short answer)."""
+    return {
+        "kind": deadline.kind,
+        "opened_at": _DATETIME.to_representation(deadline.opened_at),
+        "statutory_due_at": _DATETIME.to_representation(deadline.statutory_limit),
+        "due_at": _DATETIME.to_representation(deadline.due_at),
+        "act_at": _DATETIME.to_representation(deadline.act_at),
+        "met_at": _DATETIME.to_representation(deadline.met_at),
+        "outcome": deadline.outcome,
+        "breached": deadline.is_breached(now),
+        "lateness_seconds": None
+        if deadline.lateness is None
+        else int(deadline.lateness.total_seconds()),
+    }
 
 
 class CategorySerializer(serializers.ModelSerializer):
