@@ -40,6 +40,17 @@ def history_create(model, changes) -> None:
         history_copy(model, types, date=date, user_id=user_id, reason=reason)
 
 
+@cache
+def _copy_columns(model, alias: str) -> tuple[str, str]:
+    """The historical table's tracked columns, and the same read from the model's row `t`
+    (written once per process, not at every copy)."""
+    historical = historical_model(model)
+    qn = connections[alias].ops.quote_name
+    tracked = historical.tracked_fields
+    columns = ", ".join(qn(historical._meta.get_field(f.name).column) for f in tracked)
+    return columns, ", ".join(f"t.{qn(f.column)}" for f in tracked)
+
+
 def history_copy(
     model, types: dict, *, date=None, date_column: str | None = None, user_id=None, reason=None
 ) -> None:
@@ -47,11 +58,10 @@ def history_copy(
     of their ids: `types` maps each row's pk to its history type ("+" or "~"); the rows' date
     is `date`, or each row's own `date_column`."""
     historical = historical_model(model)
-    connection = connections[router.db_for_write(historical)]
+    alias = router.db_for_write(historical)
+    connection = connections[alias]
     qn = connection.ops.quote_name
-    tracked = historical.tracked_fields
-    columns = ", ".join(qn(historical._meta.get_field(f.name).column) for f in tracked)
-    copied = ", ".join(f"t.{qn(f.column)}" for f in tracked)
+    columns, copied = _copy_columns(model, alias)
     pk = f"t.{qn(model._meta.pk.column)}"
     pks = list(types)
 

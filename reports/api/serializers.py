@@ -81,7 +81,11 @@ class DeadlineSerializer(serializers.Serializer):
         return obj.is_breached(self.context["now"])
 
     def get_lateness_seconds(self, obj) -> int | None:
-        return None if obj.lateness is None else int(obj.lateness.total_seconds())
+        return lateness_seconds(obj)
+
+
+def lateness_seconds(deadline) -> int | None:
+    return None if deadline.lateness is None else int(deadline.lateness.total_seconds())
 
 
 class EventSerializer(serializers.ModelSerializer):
@@ -520,9 +524,7 @@ def _deadline(deadline, now) -> dict:
         "met_at": _DATETIME.to_representation(deadline.met_at),
         "outcome": deadline.outcome,
         "breached": deadline.is_breached(now),
-        "lateness_seconds": None
-        if deadline.lateness is None
-        else int(deadline.lateness.total_seconds()),
+        "lateness_seconds": lateness_seconds(deadline),
     }
 
 
