@@ -24,6 +24,16 @@ def deadlines_due(*, now, limit: int = 200) -> list[int]:
         )
 
 
+def deadlines_coming(*, after: datetime, until: datetime) -> list[tuple[int, datetime]]:
+    """(id, next instant) of the clocks whose next instant is in (after, until], in order
+    (the partial index on `next_fire_at`)."""
+    return list(
+        Deadline.objects.filter(next_fire_at__gt=after, next_fire_at__lte=until)
+        .order_by("next_fire_at", "pk")
+        .values_list("pk", "next_fire_at")
+    )
+
+
 def overdue_q(now: datetime) -> Q:
     """The one definition of "overdue", on the clock table: open past the portal's due time
     (`rules.is_overdue` for one clock)."""

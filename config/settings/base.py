@@ -290,9 +290,11 @@ CELERY_TASK_ROUTES = {
 }
 
 ESCALATION_SWEEP_SECONDS = env.int("ESCALATION_SWEEP_SECONDS", default=5)
-# ETA tasks only this far ahead: below the Redis visibility timeout
-# (docs/ARCHITECTURE.md, "Clocks and escalation").
-ESCALATION_ETA_CAP_SECONDS = 4 * 3600 + 1800
+# A clock's ETA task is published only when its next instant is this near: when the clock
+# opens or moves, if it is near already, otherwise by the sweep whose window reaches it
+# (docs/ARCHITECTURE.md, "Clocks and escalation"). Far below the Redis visibility timeout,
+# well above the sweep's period.
+ESCALATION_ETA_HORIZON_SECONDS = env.int("ESCALATION_ETA_HORIZON_SECONDS", default=300)
 CELERY_BEAT_SCHEDULE = {
     "escalation-sweep": {
         "task": "escalation.sweep",

@@ -17,6 +17,7 @@ from reports.models import Report
 from .. import rules
 from ..constants import Kind, Outcome
 from ..models import Deadline, EscalationPolicy
+from ..selectors import deadlines_coming
 
 
 def _open_clocks(report, kind) -> list[Deadline]:
@@ -60,15 +61,34 @@ def _set_times(deadline: Deadline, *, opened_at, policy, now, due_at=None) -> No
     deadline.next_fire_at = fire
 
 
+def _horizon() -> timedelta:
+    return timedelta(seconds=settings.ESCALATION_ETA_HORIZON_SECONDS)
+
+
 def schedule(deadline: Deadline, now: datetime) -> None:
-    """An ETA task for the next instant, sent after commit; only within the broker's
-    visibility timeout (never a far ETA: docs/ARCHITECTURE.md, "Clocks"). The sweep is the
-    safety net."""
+    """An ETA task for the next instant, sent after commit, when that instant is within the
+    horizon (`ESCALATION_ETA_HORIZON_SECONDS`); a later one is published by the sweep whose
+    window reaches it (`schedule_coming`). Never a far ETA (docs/ARCHITECTURE.md, "Clocks
+    and escalation"). The sweep acting on what is due is the safety net."""
     if deadline.next_fire_at is None:
         return
-    if deadline.next_fire_at - now > timedelta(seconds=settings.ESCALATION_ETA_CAP_SECONDS):
+    if deadline.next_fire_at - now > _horizon():
         return
     enqueue_on_commit("escalation.deadline_act", deadline.pk, eta=deadline.next_fire_at)
+
+
+def schedule_coming(*, since: datetime | None, now: datetime) -> int:
+    """The sweep's share of `schedule`: an ETA task for each clock whose next instant came
+    within the horizon since the sweep before (`since`), i.e. in (since + horizon, now +
+    horizon], and is not due yet (the sweep acts on those itself). Successive sweeps' windows
+    follow one another, so each instant is published once. Sent on commit (at once outside a
+    transaction, as the sweep runs). Returns how many clocks it scheduled."""
+    horizon = _horizon()
+    start = now if since is None else max(since + horizon, now)
+    coming = deadlines_coming(after=start, until=now + horizon)
+    for pk, at in coming:
+        enqueue_on_commit("escalation.deadline_act", pk, eta=at)
+    return len(coming)
 
 
 @transaction.atomic(savepoint=False)  # called inside the report services' transaction

@@ -29,7 +29,7 @@ from .. import rules
 from ..constants import Kind, Outcome
 from ..models import Deadline, SweepHeartbeat
 from ..selectors import deadlines_due
-from .clocks import schedule
+from .clocks import schedule, schedule_coming
 
 
 def _reminder_recipients(deadline: Deadline) -> list:
@@ -348,14 +348,18 @@ def _remind(reminded: list, now: datetime) -> None:
 
 
 def deadlines_sweep(*, now: datetime | None = None, batch: int = 200) -> int:
-    """The safety net (beat, every ESCALATION_SWEEP_SECONDS): act on every due clock, record
-    the heartbeat. Returns how many clocks were acted on."""
+    """The safety net (beat, every ESCALATION_SWEEP_SECONDS): record the heartbeat, publish
+    the ETA tasks of the clocks whose next instant came within the horizon since the sweep
+    before (`schedule_coming`), act on every due clock. Returns how many clocks were acted
+    on."""
     now = now or timezone.now()
     with transaction.atomic():
         beat, _created = SweepHeartbeat.objects.select_for_update().get_or_create(pk=1)
         last_sweep = beat.last_run_at
         beat.last_run_at = now
         beat.save(update_fields=["last_run_at"])
+    # before acting: a clock acted on below gets its next instant's task from `schedule`
+    schedule_coming(since=last_sweep, now=now)
     done = 0
     while True:
         ids = deadlines_due(now=now, limit=batch)

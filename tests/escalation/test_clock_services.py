@@ -151,14 +151,72 @@ def test_request_clocks_may_run_side_by_side(demo, now):
     assert report.next_due_at == now + timedelta(hours=1)
 
 
-def test_open_schedules_the_next_instant_after_commit(
-    demo, now, django_capture_on_commit_callbacks
+def test_open_schedules_a_near_instant_after_commit(demo, now, django_capture_on_commit_callbacks):
+    # a 1 h forward clock opened 26 min ago: its first reminder (50 %) is 4 min away,
+    # within the 5 min horizon
+    report = submitted(demo, now, severity="significant")
+    opened_at = now - timedelta(minutes=26)
+    with django_capture_on_commit_callbacks() as callbacks:
+        clock = deadline_open(report=report, kind="forward", opened_at=opened_at, now=now)
+    (send,) = callbacks
+    assert send.task == ("escalation.deadline_act", (clock.pk,), now + timedelta(minutes=4))
+
+
+def sent_by_sweep(at, callbacks_of) -> list:
+    with callbacks_of() as callbacks:
+        deadlines_sweep(now=at)
+    return [c.task for c in callbacks if c.task[0] == "escalation.deadline_act"]
+
+
+def test_an_instant_beyond_the_horizon_is_published_once_by_the_sweep_that_reaches_it(
+    demo, now, settings, django_capture_on_commit_callbacks
 ):
+    assert settings.ESCALATION_ETA_HORIZON_SECONDS == 300
     report = submitted(demo, now, severity="significant")
     with django_capture_on_commit_callbacks() as callbacks:
         clock = deadline_open(report=report, kind="forward", opened_at=now, now=now)
-    (send,) = callbacks
-    assert send.task == ("escalation.deadline_act", (clock.pk,), now + timedelta(minutes=30))
+    assert callbacks == []  # its first reminder is 30 min away
+    fire = now + timedelta(minutes=30)
+    assert clock.next_fire_at == fire
+    # sweeps every 5 s: the one whose window (previous sweep + 5 min, now + 5 min] holds the
+    # instant publishes its task, with the instant as ETA; neither the one before nor after
+    sweeps = [fire - timedelta(minutes=5, seconds=s) for s in (10, 5, 0, -5, -10)]
+    sent = [sent_by_sweep(at, django_capture_on_commit_callbacks) for at in sweeps]
+    assert sent == [[], [], [("escalation.deadline_act", (clock.pk,), fire)], [], []]
+
+
+def test_after_a_pause_of_the_sweeps_the_next_one_publishes_what_is_coming(
+    demo, now, django_capture_on_commit_callbacks
+):
+    report = submitted(demo, now, severity="significant")
+    clock = deadline_open(report=report, kind="forward", opened_at=now, now=now)
+    fire = now + timedelta(minutes=30)
+    assert sent_by_sweep(now, django_capture_on_commit_callbacks) == []
+    # beat was away for 27 minutes: the instant is 3 min away when it comes back
+    at = now + timedelta(minutes=27)
+    assert sent_by_sweep(at, django_capture_on_commit_callbacks) == [
+        ("escalation.deadline_act", (clock.pk,), fire)
+    ]
+
+
+def test_a_clock_the_sweep_acts_on_gets_its_next_near_instant_once(
+    demo, now, django_capture_on_commit_callbacks
+):
+    # a 1 h forward clock: reminders at 30 and 48 min; acting on the first, the second
+    # is beyond the horizon, so the sweep that reaches it sends it, once
+    report = submitted(demo, now, severity="significant")
+    clock = deadline_open(report=report, kind="forward", opened_at=now, now=now)
+    first = now + timedelta(minutes=30)
+    before = sent_by_sweep(first - timedelta(seconds=5), django_capture_on_commit_callbacks)
+    assert before == [("escalation.deadline_act", (clock.pk,), first)]
+    assert sent_by_sweep(first, django_capture_on_commit_callbacks) == []  # acts: reminder
+    assert report.events.filter(kind="reminded").count() == 1
+    clock.refresh_from_db()
+    second = clock.next_fire_at
+    assert second == now + timedelta(minutes=48)
+    sweeps = [first + timedelta(seconds=5 * i) for i in range(1, 13 * 12 + 1)]
+    sent = [t for at in sweeps for t in sent_by_sweep(at, django_capture_on_commit_callbacks)]
+    assert sent == [("escalation.deadline_act", (clock.pk,), second)]
 
 
 def test_a_far_instant_is_left_to_the_sweep(demo, now, django_capture_on_commit_callbacks):

@@ -19,7 +19,9 @@ from reports.services.submission import report_submit
 
 FORWARD_BUDGET = 15  # was 30 (issue 12)
 REMINDER_BUDGET = 6
-SWEEP_BUDGET = 10  # heartbeat, the due clocks, then the batch: whatever its size (was 6 a clock)
+# heartbeat, the clocks coming within the horizon (their ETA tasks), the due clocks, then the
+# batch: whatever its size (was 6 a clock)
+SWEEP_BUDGET = 11
 CONTROL = ("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE")
 
 

@@ -25,6 +25,14 @@ LIST = reverse("reports-api:report-list")
 BOUND = 5.0  # seconds a request may take with the broker down or frozen (issue 14)
 
 
+@pytest.fixture(autouse=True)
+def _every_instant_near(settings):
+    """Every clock's next instant within the ETA horizon, so that creating and submitting
+    publish the clocks' tasks at once (a real clock's are published by the sweep when they
+    come near: tests/escalation/test_clock_services.py)."""
+    settings.ESCALATION_ETA_HORIZON_SECONDS = 5 * 3600
+
+
 @pytest.fixture
 def private_redis(tmp_path):
     server = PrivateRedis(tmp_path)
