@@ -5,6 +5,7 @@ from datetime import timedelta
 
 import pytest
 import time_machine
+from django.contrib.auth.models import User
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -67,17 +68,29 @@ def test_a_token_stops_working_when_the_account_is_made_inactive(demo):
     assert using(key).get(LIST).status_code == 401
 
 
-def test_a_token_stops_working_while_the_account_is_locked_out(demo, settings):
+@pytest.fixture(params=["with memberships", "without memberships"])
+def account(request, demo) -> str:
+    """An operator's reporter (the token is read with its memberships and the lockout in one
+    query), and an account that holds no membership (DRF's read of the token, then the
+    lockout on its own: `account_locked_out`)."""
+    if request.param == "with memberships":
+        return "operator-general"
+    User.objects.create_user("no-membership", password=DEMO_PASSWORD)
+    return "no-membership"
+
+
+def test_a_token_stops_working_while_the_account_is_locked_out(account, settings):
     start = timezone.now()
     with time_machine.travel(start, tick=False):
-        key = obtain().json()["token"]
+        key = obtain(account).json()["token"]
+        assert using(key).get(LIST).status_code == 200
         # someone guesses the password from elsewhere until the account locks
         for _ in range(settings.AXES_FAILURE_LIMIT):
-            assert obtain(password="wrong", ip="203.0.113.9").status_code == 400
+            assert obtain(account, password="wrong", ip="203.0.113.9").status_code == 400
         locked = using(key).get(LIST)
         assert locked.status_code == 401
         assert locked["Content-Type"] == "application/json; charset=utf-8"
-        further = obtain(password="wrong", ip="203.0.113.9")
+        further = obtain(account, password="wrong", ip="203.0.113.9")
         assert 400 <= further.status_code < 500
     with time_machine.travel(start + settings.AXES_COOLOFF_TIME + timedelta(minutes=1), tick=False):
         assert using(key).get(LIST).status_code == 200  # the cool-off is over
