@@ -127,8 +127,8 @@ def celery_processes():
     """start(name, *celery arguments): a real Celery process, killed after the test."""
     procs = {}
 
-    def start(name, *args, ready_file=None):
-        procs[name] = workers.start(*args, ready_file=ready_file)
+    def start(name, *args, ready_file=None, env=None):
+        procs[name] = workers.start(*args, ready_file=ready_file, env=env)
         return procs[name]
 
     yield start

@@ -29,10 +29,11 @@ def _env():
     return env
 
 
-def start(*args, ready_file=None):
+def start(*args, ready_file=None, env=None):
     """A Celery process (`worker …` or `beat …`). With `ready_file`, a worker writes the
-    instant it is ready into that file (see `ready_at`)."""
-    env = _env()
+    instant it is ready into that file (see `ready_at`); `env`: settings to change (e.g.
+    `ESCALATION_SWEEP_SECONDS`)."""
+    env = {**_env(), **(env or {})}
     if ready_file:
         env["PORTAL_TEST_READY_FILE"] = str(ready_file)
     return subprocess.Popen(

@@ -96,3 +96,36 @@ def test_after_the_worker_comes_back_it_forwards_at_once_marked_late(
     assert clock.outcome == Deadline.Outcome.LATE
     assert clock.late_cause, "lateness without a cause"
     stop(beat)
+
+
+def test_instants_beyond_the_horizon_are_published_by_the_sweep_and_acted_on_at_once(
+    demo, settings, celery_processes, tmp_path
+):
+    # a 6 s horizon and a sweep every 4 s; forward within 20 s, a reminder at half of it,
+    # forward by itself 2 s before: at submission the reminder (10 s) and the act (18 s) are
+    # beyond the horizon, so their tasks come from the sweeps that reach them. Acted on by
+    # the sweep alone, each would be up to 4 s late (both within 1 s: a chance in 16).
+    EscalationPolicy.objects.filter(channel="general").update(
+        forward_within=timedelta(seconds=20),
+        auto_forward_margin=timedelta(seconds=2),
+        reminder_fractions=[0.5],
+    )
+    SweepHeartbeat.objects.all().delete()
+    settings.ESCALATION_ETA_HORIZON_SECONDS = 6
+    env = {"ESCALATION_ETA_HORIZON_SECONDS": "6", "ESCALATION_SWEEP_SECONDS": "4"}
+    worker = ("worker", "--pool=solo", "--without-mingle", "--without-gossip")
+    celery_processes("worker", *worker, env=env)
+    celery_processes("beat", "beat", "--schedule", str(tmp_path / "celerybeat"), env=env)
+    assert poll(lambda: SweepHeartbeat.objects.filter(last_run_at__isnull=False).exists(), 30)
+
+    report = _serious_report(demo)
+    clock = report.deadlines.get(kind="forward")
+    assert clock.next_fire_at - timezone.now() > timedelta(seconds=6)  # not sent at opening
+
+    assert poll(lambda: _forwarded(report.pk), 40), "not forwarded"
+    reminded = report.events.get(kind="reminded")
+    forwarded = report.events.get(kind="forwarded")
+    assert forwarded.automatic
+    reminder_at = clock.opened_at + timedelta(seconds=10)
+    assert 0 <= (reminded.at - reminder_at).total_seconds() <= 1.0, reminded.at - reminder_at
+    assert 0 <= (forwarded.at - clock.act_at).total_seconds() <= 1.0, forwarded.at - clock.act_at
