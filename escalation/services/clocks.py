@@ -77,15 +77,20 @@ def schedule(deadline: Deadline, now: datetime) -> None:
     enqueue_on_commit("escalation.deadline_act", deadline.pk, eta=deadline.next_fire_at)
 
 
-def schedule_coming(*, since: datetime | None, now: datetime) -> int:
+def schedule_coming(*, since: datetime | None, now: datetime, besides=frozenset()) -> int:
     """The sweep's share of `schedule`: an ETA task for each clock whose next instant came
     within the horizon since the sweep before (`since`), i.e. in (since + horizon, now +
-    horizon], and is not due yet (the sweep acts on those itself). Successive sweeps' windows
-    follow one another, so each instant is published once. Sent on commit (at once outside a
-    transaction, as the sweep runs). Returns how many clocks it scheduled."""
+    horizon], and is not due yet (the sweep acts on those itself), but those in `besides`
+    (the clocks the sweep has just acted on: `schedule` sent theirs). Successive sweeps'
+    windows follow one another, so each instant is published once. Sent on commit (at once
+    outside a transaction, as the sweep runs). Returns how many clocks it scheduled."""
     horizon = _horizon()
     start = now if since is None else max(since + horizon, now)
-    coming = deadlines_coming(after=start, until=now + horizon)
+    coming = [
+        (pk, at)
+        for pk, at in deadlines_coming(after=start, until=now + horizon)
+        if pk not in besides
+    ]
     for pk, at in coming:
         enqueue_on_commit("escalation.deadline_act", pk, eta=at)
     return len(coming)

@@ -348,25 +348,26 @@ def _remind(reminded: list, now: datetime) -> None:
 
 
 def deadlines_sweep(*, now: datetime | None = None, batch: int = 200) -> int:
-    """The safety net (beat, every ESCALATION_SWEEP_SECONDS): record the heartbeat, publish
-    the ETA tasks of the clocks whose next instant came within the horizon since the sweep
-    before (`schedule_coming`), act on every due clock. Returns how many clocks were acted
-    on."""
+    """The safety net (beat, every ESCALATION_SWEEP_SECONDS): record the heartbeat, act on
+    every due clock, then publish the ETA tasks of the clocks whose next instant came within
+    the horizon since the sweep before (`schedule_coming`). Returns how many clocks were
+    acted on."""
     now = now or timezone.now()
     with transaction.atomic():
         beat, _created = SweepHeartbeat.objects.select_for_update().get_or_create(pk=1)
         last_sweep = beat.last_run_at
         beat.last_run_at = now
         beat.save(update_fields=["last_run_at"])
-    # before acting: a clock acted on below gets its next instant's task from `schedule`
-    schedule_coming(since=last_sweep, now=now)
-    done = 0
+    acted: set[int] = set()
     while True:
         ids = deadlines_due(now=now, limit=batch)
         deadlines_act(ids=ids, now=now, last_sweep=last_sweep)
-        done += len(ids)
+        acted.update(ids)
         if len(ids) < batch:
             break
+    # due clocks first; those acted on got their next instant's task from `schedule`
+    schedule_coming(since=last_sweep, now=now, besides=acted)
+    done = len(acted)
     SweepHeartbeat.objects.filter(pk=1).update(acted=done)
     return done
 

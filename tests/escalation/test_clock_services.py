@@ -199,6 +199,21 @@ def test_after_a_pause_of_the_sweeps_the_next_one_publishes_what_is_coming(
     ]
 
 
+def test_a_clock_the_sweep_acts_on_whose_next_instant_is_in_its_window_is_published_once(
+    demo, now, django_capture_on_commit_callbacks
+):
+    # a serious CII report: 30 min to forward, reminders at 15 and 24 min, act at 25; the
+    # sweep at 24 min reminds, and the act (1 min later) is within the horizon and within that
+    # sweep's window (20, 29 min]: one task for it, not two
+    report = submitted(demo, now, username="operator-cii")
+    clock = report.deadlines.get(kind="forward")
+    assert clock.act_at == now + timedelta(minutes=25)
+    assert sent_by_sweep(now + timedelta(minutes=15), django_capture_on_commit_callbacks) == []
+    sent = sent_by_sweep(now + timedelta(minutes=24), django_capture_on_commit_callbacks)
+    assert sent == [("escalation.deadline_act", (clock.pk,), clock.act_at)]
+    assert report.events.filter(kind="reminded").count() == 2
+
+
 def test_a_clock_the_sweep_acts_on_gets_its_next_near_instant_once(
     demo, now, django_capture_on_commit_callbacks
 ):
