@@ -10,14 +10,16 @@ def note_written(instance, **relations) -> None:
     instance.written = {**getattr(instance, "written", {}), **relations}
 
 
-def apply_written(instance) -> None:
+def apply_written(instance, many=None) -> None:
     """Fill the instance's caches (as `prefetch_related` / `select_related` would) from what
-    `note_written` recorded."""
+    `note_written` recorded: every single relation, and the many-side ones named in `many`
+    (None: all of them; filling one costs a related manager and a filtered queryset, so an
+    answer that reads few names them)."""
     for name, value in getattr(instance, "written", {}).items():
-        if isinstance(value, list | tuple):
-            remember_related(instance, name, value)
-        else:
+        if not isinstance(value, list | tuple):
             instance._state.fields_cache[name] = value
+        elif many is None or name in many:
+            remember_related(instance, name, value)
 
 
 def remember_related(instance, name: str, objects) -> None:

@@ -165,12 +165,13 @@ class ReportCommandsViewSet(viewsets.GenericViewSet):
     def respond(self, report, *, status_code=status.HTTP_200_OK) -> Response:
         """A report a command has just written (docs/ARCHITECTURE.md, "The write path"):
         what the service wrote is on the instance; only the rest is read."""
-        apply_written(report)
         if prefers_minimal(self.request):
+            apply_written(report, many=ReportBriefSerializer.RELATIONS)
             data = ReportBriefSerializer(report, context=self.get_serializer_context()).data
             response = Response(data, status=status_code)
             response["Preference-Applied"] = "return=minimal"
             return response
+        apply_written(report)
         complete_timeline(report)
         return Response(self.get_serializer(report).data, status=status_code)
 

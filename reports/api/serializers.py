@@ -470,6 +470,9 @@ class ReportBriefSerializer(_ReportClocksAndActions, serializers.ModelSerializer
     each answer, the costliest part of the short answer)."""
 
     receiving_authority = AuthoritySerializer(read_only=True)
+    # The many-side relations it reads: the clocks, and the copies (a police liaison's
+    # actions); a command's answer fills only these from what its service wrote.
+    RELATIONS = frozenset({"deadlines", "copied_to"})
 
     class Meta:
         model = Report
