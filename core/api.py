@@ -2,6 +2,7 @@
 service with its field errors mapped to a 400, and the schema's shared error shapes. The
 HTTP mapping of the domain exceptions is `config.api.exception_handler`."""
 
+import copy
 from collections.abc import Mapping
 
 from django.core.exceptions import NON_FIELD_ERRORS
@@ -26,6 +27,23 @@ UNAUTHORIZED = OpenApiResponse(ErrorSerializer, description=_("Not authenticated
 NO_SUCH_PAGE = OpenApiResponse(ErrorSerializer, description=_("No such page."))
 
 
+LEAF_FIELDS = frozenset(
+    {
+        serializers.BooleanField,
+        serializers.CharField,
+        serializers.ChoiceField,
+        serializers.DateField,
+        serializers.DateTimeField,
+        serializers.DecimalField,
+        serializers.EmailField,
+        serializers.FloatField,
+        serializers.IntegerField,
+        serializers.URLField,
+        serializers.UUIDField,
+    }
+)
+
+
 class StrictInputSerializer(serializers.Serializer):
     # Refuses every key it does not declare, with a message under that key, instead of
     # silently dropping it (docs/ARCHITECTURE.md, API contract: status codes). Keys named in
@@ -33,6 +51,18 @@ class StrictInputSerializer(serializers.Serializer):
     # schema would publish it for every input.)
 
     server_set: frozenset = frozenset()
+
+    def get_fields(self):
+        # DRF deep-copies every declared field for each serializer it builds (re-creating
+        # it from its arguments, validators and all: most of an input's cost). A plain leaf
+        # field of DRF's own kinds holds nothing that validation changes, and binding sets
+        # only its own attributes, so a shallow copy is as independent; a field holding
+        # other fields or a queryset (a nested input, a list's child, a related field) is
+        # copied as DRF does.
+        return {
+            name: copy.copy(field) if type(field) in LEAF_FIELDS else copy.deepcopy(field)
+            for name, field in self._declared_fields.items()
+        }
 
     def to_internal_value(self, data):
         refused = {}
