@@ -4,8 +4,9 @@ read."""
 from datetime import datetime
 
 from django.conf import settings
+from django.core.exceptions import EmptyResultSet
 from django.core.mail import send_mail
-from django.db import transaction
+from django.db import connections, router, transaction
 from django.utils import timezone
 
 from core.tasks import enqueue_on_commit
@@ -44,6 +45,43 @@ def notify_users(*, users, kind: str, report, message: str, now: datetime) -> li
     return notifications_create(
         notification_rows(users=users, kind=kind, report=report, message=message, now=now)
     )
+
+
+def notify_members(*, memberships, kind: str, report, message: str, now: datetime) -> int:
+    """`notify_users` for the users holding `memberships` (a queryset of memberships), without
+    reading them: on PostgreSQL one statement selects the distinct active users and inserts
+    their notifications (the e-mails follow after commit, as `notify_users` sends them);
+    elsewhere, `notify_users` itself. Returns how many notifications were written."""
+    recipients = memberships.filter(user__is_active=True).order_by()
+    alias = router.db_for_write(Notification)
+    connection = connections[alias]
+    if connection.vendor != "postgresql":
+        users = [m.user for m in recipients.select_related("user").order_by("pk")]
+        return len(notify_users(users=users, kind=kind, report=report, message=message, now=now))
+    try:
+        inner, params = (
+            recipients.values_list("user_id", "user__email").distinct().query.sql_with_params()
+        )
+    except EmptyResultSet:  # a condition that no membership can meet
+        return 0
+    qn = connection.ops.quote_name
+    meta = Notification._meta
+    column = {name: qn(meta.get_field(name).column) for name in ("user", "report", "kind")}
+    sql = (
+        f"WITH r (user_id, email) AS ({inner}),"
+        f" n AS (INSERT INTO {qn(meta.db_table)} ({column['user']}, {column['report']},"
+        f" {column['kind']}, {qn('message')}, {qn('created_at')})"
+        f" SELECT r.user_id, %s, %s, %s, %s FROM r ORDER BY r.user_id"
+        f" RETURNING {qn(meta.pk.column)} AS id, {column['user']} AS user_id)"
+        f" SELECT n.id, r.email FROM n JOIN r ON r.user_id = n.user_id ORDER BY n.id"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, report.pk if report else None, kind, message, now])
+        written = cursor.fetchall()
+    for notification_id, email in written:
+        if email:
+            enqueue_on_commit(EMAIL_TASK, notification_id)
+    return len(written)
 
 
 def notification_email(*, notification_id: int, now: datetime | None = None) -> None:

@@ -90,15 +90,15 @@ def copied_staff(report) -> list:
     return members(authority__in=report.copied_to.all())
 
 
-def holding_and_copied_staff(report, copies=None) -> list:
-    """`holding_staff` and `copied_staff` in one query (`copies`: the authorities the report
-    is copied to, when the caller has just written them)."""
+def holding_and_copied_q(report, copies=None) -> Q:
+    """The memberships of `holding_staff` and `copied_staff` (`copies`: the authorities the
+    report is copied to, when the caller has just written them)."""
     if report.tier == Tier.NATIONAL:
         holding = national_officials_q()
     else:
         holding = receiving_reviewers_q(report)
     copies = [a.pk for a in (report.copied_to.all() if copies is None else copies)]
-    return members(holding | Q(authority_id__in=copies)) if copies else members(holding)
+    return holding | Q(authority_id__in=copies) if copies else holding
 
 
 def channel_copies(report) -> list:

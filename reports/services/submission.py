@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.models import Membership
 from accounts.roles import roles_of
 from core.exceptions import ActionForbidden, StaleVersion
 from core.prefetch import note_written
@@ -15,7 +16,7 @@ from escalation.constants import Kind, Outcome
 from escalation.rules import deadline_times, statutory_policy
 from escalation.services.clocks import clocks_for_update, deadlines_apply
 from notifications.models import Notification
-from notifications.services import notify_users
+from notifications.services import notify_members
 
 from ..constants import RANSOMWARE_CATEGORY, Severity, Status, max_severity
 from ..contents import RANSOM, REQUIRED_TO_SUBMIT
@@ -32,7 +33,7 @@ from .clocks import (
     record_discovery_change,
 )
 from .drafting import apply_draft_data, derive, refuse_state_secrets, save_routed, validate
-from .recipients import holding_and_copied_staff
+from .recipients import holding_and_copied_q
 
 
 def submit_errors(report: Report, now: datetime, clocks: list | None = None) -> dict:
@@ -142,8 +143,10 @@ def report_submit(
     note_written(
         report, deadlines=clocks, followups=[], info_requests=[], forwarding=None, summary=None
     )
-    notify_users(
-        users=holding_and_copied_staff(report, copies=report.written["copied_to"]),
+    notify_members(
+        memberships=Membership.objects.filter(
+            holding_and_copied_q(report, copies=report.written["copied_to"])
+        ),
         kind=Notification.Kind.REPORT_RECEIVED,
         report=report,
         message=_("New report %(ref)s from %(org)s (%(level)s).")

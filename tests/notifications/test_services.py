@@ -6,8 +6,9 @@ from datetime import timedelta
 import pytest
 from django.contrib.auth import get_user_model
 
+from accounts.models import Membership
 from notifications.models import Notification
-from notifications.services import notifications_mark_read, notify_users
+from notifications.services import notifications_mark_read, notify_members, notify_users
 from reports.services.drafting import report_create
 
 User = get_user_model()
@@ -80,6 +81,79 @@ def test_notify_queues_the_e_mail_after_commit_for_users_with_an_address(
 def test_notify_sends_no_e_mail_itself(demo, report, now, with_email, mailoutbox):
     notify([with_email("reviewer-gd")], report, now)
     assert mailoutbox == []
+
+
+# --- notify_members (the same, from memberships, in one statement) --------------------------
+
+
+def members_of(*usernames):
+    return Membership.objects.filter(user__username__in=usernames)
+
+
+def written(report):
+    return sorted(
+        (n.user.username, n.kind, n.message, n.created_at, n.read_at, n.emailed_at)
+        for n in Notification.objects.filter(report=report)
+    )
+
+
+def test_notify_members_writes_what_notify_users_writes_for_their_users(demo, report, now):
+    memberships = members_of("reviewer-gd", "national", "reviewer-bj")
+    users = [m.user for m in memberships]
+    notify(users, report, now, kind="forwarded", message="已上报")
+    expected = written(report)
+    Notification.objects.filter(report=report).delete()
+    # when
+    count = notify_members(
+        memberships=memberships, kind="forwarded", report=report, message="已上报", now=now
+    )
+    # then
+    assert count == 3
+    assert written(report) == expected
+
+
+def bj_authority(user):
+    return Membership.objects.get(user=user).authority
+
+
+def test_notify_members_skips_duplicates_and_inactive_accounts(demo, report, now):
+    gd, bj = demo["reviewer-gd"], demo["reviewer-bj"]
+    User.objects.filter(pk=bj.pk).update(is_active=False)
+    # reviewer-gd holds two memberships: one notification
+    Membership.objects.create(user=gd, role=Membership.Role.REVIEWER, authority=bj_authority(bj))
+    count = notify_members(
+        memberships=Membership.objects.filter(user__in=[gd, bj]),
+        kind="reminder",
+        report=report,
+        message="提醒",
+        now=now,
+    )
+    assert count == 1
+    assert [u for u, *_ in written(report)] == ["reviewer-gd"]
+
+
+def test_notify_members_queues_the_e_mail_after_commit_for_users_with_an_address(
+    demo, report, now, with_email, django_capture_on_commit_callbacks
+):
+    gd = with_email("reviewer-gd")
+    with django_capture_on_commit_callbacks() as callbacks:
+        notify_members(
+            memberships=members_of("reviewer-gd", "national"),
+            kind="reminder",
+            report=report,
+            message="提醒",
+            now=now,
+        )
+    mailed = Notification.objects.get(report=report, user=gd)
+    (send,) = callbacks
+    assert send.task == ("escalation.notification_email", (mailed.pk,), None)
+
+
+def test_notify_members_of_no_membership_writes_nothing(demo, report, now):
+    count = notify_members(
+        memberships=Membership.objects.none(), kind="reminder", report=report, message="", now=now
+    )
+    assert count == 0 and not Notification.objects.filter(report=report).exists()
 
 
 # --- notifications_mark_read ---------------------------------------------------------------
