@@ -1,7 +1,9 @@
 """Reads. Every selector starts from `Report.objects.visible_to(user)`; not visible = 404."""
 
+from functools import lru_cache
+
 from django.contrib.postgres.fields import ArrayField
-from django.db import connection
+from django.db import connections, router
 from django.db.models import BigIntegerField, Prefetch, Q
 from django.db.models.expressions import RawSQL
 from django.http import Http404
@@ -14,7 +16,7 @@ from . import workflow
 from .constants import Status
 from .digest import content_sha256
 from .grading import Criterion
-from .models import Category, GradingCriterion, Report, ReportEvent, SummaryReport
+from .models import Category, GradingCriterion, Report, ReportEvent, SummaryReport, visibility
 
 
 def report_list(*, user):
@@ -41,15 +43,55 @@ def _held_copies() -> RawSQL:
 _HELD_COPIES = _held_copies()
 
 
+_ID = -7_315_071  # stands for the report's id in a locked read being compiled
+
+
+@lru_cache(maxsize=256)
+def _locked_read(condition: Q, alias: str) -> tuple[str, tuple, int]:
+    """The locked read of a report under a visibility condition, as the ORM writes it: its
+    SQL, its parameters and the place of the report's id among them. Compiled once per
+    process for each condition (a user's roles give one; the compiling of sixty columns cost
+    more than running the query)."""
+    queryset = Report.objects.using(alias).filter(condition).filter(pk=_ID).order_by()
+    queryset = queryset.select_for_update(of=("self",))
+    if connections[alias].vendor == "postgresql":
+        # the authorities it is copied to, for the services that route it again
+        queryset = queryset.annotate(held_copies=_HELD_COPIES)
+    sql, params = queryset.query.get_compiler(using=alias).as_sql()
+    (at,) = (i for i, value in enumerate(params) if type(value) is int and value == _ID)
+    return sql, tuple(params), at
+
+
+def _report_locked(user, pk) -> Report:
+    """`report_get(lock=True)`: the report the user sees, locked for update, with its copies
+    (`held_copies`, PostgreSQL) and its organisation — the user's own membership's when it
+    has one (a reporter's, who submits), else read when first used."""
+    condition = visibility(user)
+    try:
+        pk = int(pk)
+    except (ValueError, TypeError):
+        raise Http404 from None
+    if condition is None:
+        raise Http404
+    alias = router.db_for_write(Report)  # a lock: the primary
+    sql, params, at = _locked_read(condition, alias)
+    found = list(Report.objects.db_manager(alias).raw(sql, (*params[:at], pk, *params[at + 1 :])))
+    if not found:
+        raise Http404
+    report = found[0]
+    for membership in roles_of(user).memberships:
+        if membership.organization_id == report.organization_id:
+            report._state.fields_cache["organization"] = membership.organization
+            break
+    return report
+
+
 def report_get(*, user, pk, lock: bool = False) -> Report:
-    qs = Report.objects.visible_to(user)
     if lock:
-        qs = qs.select_for_update(of=("self",)).select_related("organization")
-        if connection.vendor == "postgresql":
-            # the authorities it is copied to, for the services that route it again
-            qs = qs.annotate(held_copies=_HELD_COPIES)
-    else:
-        qs = qs.select_related(
+        return _report_locked(user, pk)
+    qs = (
+        Report.objects.visible_to(user)
+        .select_related(
             "organization",
             "organization__province",
             "receiving_authority",
@@ -57,11 +99,13 @@ def report_get(*, user, pk, lock: bool = False) -> Report:
             "category__parent",
             "created_by",
             "submitted_by",
-        ).prefetch_related(
+        )
+        .prefetch_related(
             "copied_to",
             "deadlines",
             Prefetch("events", queryset=ReportEvent.objects.select_related("actor")),
         )
+    )
     try:
         return qs.get(pk=pk)
     except (Report.DoesNotExist, ValueError, TypeError):

@@ -11,6 +11,7 @@ from .report import (
     ReportQuerySet,
     SupplementItems,
     pk_in_short_list,
+    visibility,
 )
 
 __all__ = [
@@ -32,4 +33,5 @@ __all__ = [
     "evidence_path",
     "evidence_storage",
     "pk_in_short_list",
+    "visibility",
 ]

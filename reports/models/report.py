@@ -48,44 +48,51 @@ def _required_by(authority_id) -> Q:
     return pk_in_short_list(required.values_list("pk", flat=True))
 
 
+def visibility(user) -> Q | None:
+    """The reports `user` sees, as a condition on reports (None: none at all). The rule
+    behind `ReportQuerySet.visible_to`, which is how the portal applies it."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return None
+    live = Q(discarded_at__isnull=True)  # a discarded draft is gone for all
+    if user.is_superuser:
+        return live
+    roles = roles_of(user)
+    if not roles.memberships:
+        return None
+    condition = Q(pk__in=[])
+    for organization_id in sorted(roles.reporter_of):
+        condition |= Q(organization_id=organization_id)
+    for organization_id in sorted(roles.drafter_of):  # the drafts it wrote (Art. 5)
+        condition |= Q(organization_id=organization_id, created_by_id=user.pk)
+    for authority_id in sorted(roles.national_at):
+        condition |= (
+            Q(tier=Tier.NATIONAL)
+            | (Q(tier=Tier.RECEIVING) & Q(severity__in=list(SERIOUS)) & ~Q(status=Status.DRAFT))
+            # the guide rates it serious, a reviewer graded it below: a second look
+            | (
+                Q(tier=Tier.RECEIVING)
+                & Q(severity_suggested__in=list(SERIOUS))
+                & ~Q(status=Status.DRAFT)
+            )
+            | Q(requested_by_id=authority_id)
+        )
+    for authority_id in sorted(roles.intake_at):  # what its staff recorded
+        condition |= Q(received_by_id=authority_id)
+    for authority_id in sorted(roles.reviewer_at | roles.police_at):
+        # routed or copied to the authority, and what it required
+        condition |= (
+            (Q(receiving_authority_id=authority_id) | _copied_to(authority_id))
+            & ~Q(status=Status.DRAFT)
+        ) | _required_by(authority_id)
+    return live & condition
+
+
 class ReportQuerySet(models.QuerySet):
     def visible_to(self, user) -> "ReportQuerySet":
         """The one visibility primitive (docs/ARCHITECTURE.md, Actors): every view, API
         endpoint, export and dashboard query starts here. It asks the user's roles."""
-        if user is None or not user.is_authenticated or not user.is_active:
-            return self.none()
-        live = self.filter(discarded_at__isnull=True)  # a discarded draft is gone for all
-        if user.is_superuser:
-            return live
-        roles = roles_of(user)
-        if not roles.memberships:
-            return self.none()
-        condition = Q(pk__in=[])
-        for organization_id in sorted(roles.reporter_of):
-            condition |= Q(organization_id=organization_id)
-        for organization_id in sorted(roles.drafter_of):  # the drafts it wrote (Art. 5)
-            condition |= Q(organization_id=organization_id, created_by_id=user.pk)
-        for authority_id in sorted(roles.national_at):
-            condition |= (
-                Q(tier=Tier.NATIONAL)
-                | (Q(tier=Tier.RECEIVING) & Q(severity__in=list(SERIOUS)) & ~Q(status=Status.DRAFT))
-                # the guide rates it serious, a reviewer graded it below: a second look
-                | (
-                    Q(tier=Tier.RECEIVING)
-                    & Q(severity_suggested__in=list(SERIOUS))
-                    & ~Q(status=Status.DRAFT)
-                )
-                | Q(requested_by_id=authority_id)
-            )
-        for authority_id in sorted(roles.intake_at):  # what its staff recorded
-            condition |= Q(received_by_id=authority_id)
-        for authority_id in sorted(roles.reviewer_at | roles.police_at):
-            # routed or copied to the authority, and what it required
-            condition |= (
-                (Q(receiving_authority_id=authority_id) | _copied_to(authority_id))
-                & ~Q(status=Status.DRAFT)
-            ) | _required_by(authority_id)
-        return live.filter(condition)
+        condition = visibility(user)
+        return self.none() if condition is None else self.filter(condition)
 
 
 class SupplementItems(models.Model):
