@@ -10,6 +10,7 @@ from django.http import Http404
 
 from accounts.models import Organization
 from accounts.roles import roles_of
+from core.compiled import ID, compile_read, run_read
 from core.refcache import ReferenceCache
 
 from . import workflow
@@ -43,23 +44,16 @@ def _held_copies() -> RawSQL:
 _HELD_COPIES = _held_copies()
 
 
-_ID = -7_315_071  # stands for the report's id in a locked read being compiled
-
-
 @lru_cache(maxsize=256)
 def _locked_read(condition: Q, alias: str) -> tuple[str, tuple, int]:
-    """The locked read of a report under a visibility condition, as the ORM writes it: its
-    SQL, its parameters and the place of the report's id among them. Compiled once per
-    process for each condition (a user's roles give one; the compiling of sixty columns cost
-    more than running the query)."""
-    queryset = Report.objects.using(alias).filter(condition).filter(pk=_ID).order_by()
+    """The locked read of a report under a visibility condition, as the ORM writes it
+    (`core.compiled`): once per process for each condition (a user's roles give one)."""
+    queryset = Report.objects.using(alias).filter(condition).filter(pk=ID).order_by()
     queryset = queryset.select_for_update(of=("self",))
     if connections[alias].vendor == "postgresql":
         # the authorities it is copied to, for the services that route it again
         queryset = queryset.annotate(held_copies=_HELD_COPIES)
-    sql, params = queryset.query.get_compiler(using=alias).as_sql()
-    (at,) = (i for i, value in enumerate(params) if type(value) is int and value == _ID)
-    return sql, tuple(params), at
+    return compile_read(queryset)
 
 
 def _report_locked(user, pk) -> Report:
@@ -74,8 +68,7 @@ def _report_locked(user, pk) -> Report:
     if condition is None:
         raise Http404
     alias = router.db_for_write(Report)  # a lock: the primary
-    sql, params, at = _locked_read(condition, alias)
-    found = list(Report.objects.db_manager(alias).raw(sql, (*params[:at], pk, *params[at + 1 :])))
+    found = run_read(Report, alias, _locked_read(condition, alias), pk)
     if not found:
         raise Http404
     report = found[0]

@@ -3,13 +3,15 @@ transaction (docs/ARCHITECTURE.md, "Dependencies": reports and review open and m
 through this module only)."""
 
 from datetime import datetime, timedelta
+from functools import cache
 
 from django.conf import settings
-from django.db import transaction
+from django.db import router, transaction
 from django.db.models import Min
 from django.utils import timezone
 
 from core.changes import save_changed
+from core.compiled import ID, compile_read, run_read
 from core.history import history_create
 from core.tasks import enqueue_on_commit
 from reports.models import Report
@@ -195,12 +197,18 @@ def _cancel(deadline: Deadline, at: datetime, reason: str) -> None:
     deadline.next_fire_at = None
 
 
+@cache
+def _clocks_read(alias: str) -> tuple[str, tuple, int]:
+    queryset = Deadline.objects.using(alias).select_for_update().filter(report_id=ID)
+    return compile_read(queryset.order_by("opened_at", "pk"))
+
+
 def clocks_for_update(report) -> list[Deadline]:
     """Every clock of the report, locked, in their order: one read a service can share with
-    `deadlines_apply` (its `clocks`) when it must look at them first."""
-    return list(
-        Deadline.objects.select_for_update().filter(report=report).order_by("opened_at", "pk")
-    )
+    `deadlines_apply` (its `clocks`) when it must look at them first. Compiled once per
+    process (`core.compiled`)."""
+    alias = router.db_for_write(Deadline)  # a lock: the primary
+    return run_read(Deadline, alias, _clocks_read(alias), report.pk)
 
 
 @transaction.atomic(savepoint=False)  # called inside the report services' transaction

@@ -5,10 +5,17 @@ report) and the sweep. Reports are driven through their services; time is `now`.
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from escalation.models import Deadline, EscalationPolicy, SweepHeartbeat
-from escalation.services.clocks import deadline_cancel, deadline_meet, deadline_open
+from escalation.services.clocks import (
+    clocks_for_update,
+    deadline_cancel,
+    deadline_meet,
+    deadline_open,
+)
 from escalation.services.engine import deadline_act, deadlines_sweep
 from notifications.models import Notification
 from reports.models import Forwarding, Report
@@ -481,3 +488,21 @@ def test_the_sweep_goes_through_every_batch(demo, now, batch):
     assert deadlines_sweep(now=now + timedelta(minutes=30), batch=batch) == 3
     for report in reports:
         assert report.events.filter(kind="reminded").count() == 1
+
+
+def values(deadline) -> list:
+    return [getattr(deadline, f.attname) for f in Deadline._meta.concrete_fields]
+
+
+def test_the_locked_read_of_the_clocks_gives_the_orms_rows_in_order(demo, now):
+    # compiled once per process and run raw (core.compiled): the same rows, values and order
+    # as the ORM's query, for each report, and the rows locked
+    first, second = submitted(demo, now), submitted(demo, now + timedelta(minutes=1))
+    for report in (first, second, first):
+        expected = list(Deadline.objects.filter(report=report).order_by("opened_at", "pk"))
+        with transaction.atomic(), CaptureQueriesContext(connection) as queries:
+            clocks = clocks_for_update(report)
+        assert [d.pk for d in clocks] == [d.pk for d in expected] and len(clocks) == 2
+        assert [values(d) for d in clocks] == [values(d) for d in expected]
+        (read,) = [q["sql"] for q in queries if "escalation_deadline" in q["sql"]]
+        assert "FOR UPDATE" in read
