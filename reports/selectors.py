@@ -10,7 +10,7 @@ from django.http import Http404
 
 from accounts.models import Organization
 from accounts.roles import roles_of
-from core.compiled import ID, compile_read, run_read
+from core.compiled import ID, CompiledRead, compile_read, run_read
 from core.refcache import ReferenceCache
 
 from . import workflow
@@ -45,7 +45,7 @@ _HELD_COPIES = _held_copies()
 
 
 @lru_cache(maxsize=256)
-def _locked_read(condition: Q, alias: str) -> tuple[str, tuple, int]:
+def _locked_read(condition: Q, alias: str) -> CompiledRead:
     """The locked read of a report under a visibility condition, as the ORM writes it
     (`core.compiled`): once per process for each condition (a user's roles give one)."""
     queryset = Report.objects.using(alias).filter(condition).filter(pk=ID).order_by()
@@ -68,7 +68,7 @@ def _report_locked(user, pk) -> Report:
     if condition is None:
         raise Http404
     alias = router.db_for_write(Report)  # a lock: the primary
-    found = run_read(Report, alias, _locked_read(condition, alias), pk)
+    found = run_read(alias, _locked_read(condition, alias), pk)
     if not found:
         raise Http404
     report = found[0]

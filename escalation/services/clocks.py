@@ -11,7 +11,7 @@ from django.db.models import Min
 from django.utils import timezone
 
 from core.changes import save_changed
-from core.compiled import ID, compile_read, run_read
+from core.compiled import ID, CompiledRead, compile_read, run_read
 from core.history import history_create
 from core.tasks import enqueue_on_commit
 from reports.models import Report
@@ -198,7 +198,7 @@ def _cancel(deadline: Deadline, at: datetime, reason: str) -> None:
 
 
 @cache
-def _clocks_read(alias: str) -> tuple[str, tuple, int]:
+def _clocks_read(alias: str) -> CompiledRead:
     queryset = Deadline.objects.using(alias).select_for_update().filter(report_id=ID)
     return compile_read(queryset.order_by("opened_at", "pk"))
 
@@ -208,7 +208,7 @@ def clocks_for_update(report) -> list[Deadline]:
     `deadlines_apply` (its `clocks`) when it must look at them first. Compiled once per
     process (`core.compiled`)."""
     alias = router.db_for_write(Deadline)  # a lock: the primary
-    return run_read(Deadline, alias, _clocks_read(alias), report.pk)
+    return run_read(alias, _clocks_read(alias), report.pk)
 
 
 @transaction.atomic(savepoint=False)  # called inside the report services' transaction
