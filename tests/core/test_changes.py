@@ -3,7 +3,8 @@
 submission write is what a later read shows."""
 
 import pytest
-from django.db import connection
+from django.db import DatabaseError, connection
+from django.db.models import F
 from django.test.utils import CaptureQueriesContext
 
 from core.changes import changed_fields, save_changed
@@ -79,3 +80,26 @@ def test_an_autosave_writes_every_change_and_one_history_row(demo, draft):
         "门户网站被篡改",
         None,  # a service called outside a request
     )
+
+
+def test_the_update_of_a_row_that_is_gone_fails_as_save_does(draft):
+    Report.objects.filter(pk=draft.pk).delete()
+    draft.title = "已删除"
+    with pytest.raises(DatabaseError, match="did not affect any rows"):
+        save_changed(draft)
+
+
+def test_the_time_of_the_change_is_written_with_it(draft):
+    before = draft.updated_at
+    draft.title = "再次修改"
+    save_changed(draft)
+    again = Report.objects.get(pk=draft.pk)
+    assert again.updated_at == draft.updated_at > before
+
+
+def test_an_expression_is_left_to_save_and_written(draft):
+    version = draft.version
+    draft.version = F("version") + 1
+    draft.skip_history_when_saving = True  # as the services save (they write history apart)
+    save_changed(draft)
+    assert Report.objects.get(pk=draft.pk).version == version + 1
