@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from reports.models import Report
 from reports.selectors import report_get
 from reports.services.drafting import report_create
-from reports.services.submission import report_submit
+from tests.helpers import submitted_report
 
 USERS = [
     "admin",
@@ -38,18 +38,7 @@ def draft(demo, username, now, **data):
 def reports(demo, now):
     """A draft and a submitted serious report of two operators."""
     general_draft = draft(demo, "operator-general", now)
-    serious = draft(
-        demo,
-        "operator-general",
-        now,
-        affected_systems="门户网站",
-        discovered_at=now,
-        category="0208",
-        severity_declared="major",
-        impact_description="业务中断",
-        measures_taken="已隔离",
-    )
-    report_submit(user=demo["operator-general"], pk=serious.pk, now=now)
+    serious = submitted_report(demo, now)
     central_draft = draft(demo, "operator-central", now)
     return [general_draft, serious, central_draft]
 
