@@ -66,11 +66,14 @@ def notify_members(*, memberships, kind: str, report, message: str, now: datetim
         return 0
     qn = connection.ops.quote_name
     meta = Notification._meta
-    column = {name: qn(meta.get_field(name).column) for name in ("user", "report", "kind")}
+    column = {
+        name: qn(meta.get_field(name).column)
+        for name in ("user", "report", "kind", "message", "created_at")
+    }
     sql = (
         f"WITH r (user_id, email) AS ({inner}),"
         f" n AS (INSERT INTO {qn(meta.db_table)} ({column['user']}, {column['report']},"
-        f" {column['kind']}, {qn('message')}, {qn('created_at')})"
+        f" {column['kind']}, {column['message']}, {column['created_at']})"
         f" SELECT r.user_id, %s, %s, %s, %s FROM r ORDER BY r.user_id"
         f" RETURNING {qn(meta.pk.column)} AS id, {column['user']} AS user_id)"
         f" SELECT n.id, r.email FROM n JOIN r ON r.user_id = n.user_id ORDER BY n.id"

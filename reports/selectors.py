@@ -32,10 +32,12 @@ def _held_copies() -> RawSQL:
     """The authorities a report is copied to, as an array in the report's own row (the
     locked read, below). Written as SQL: Django's ArraySubquery compiles a whole inner query
     for each read, a third of the locked read's cost."""
-    through = Report.copied_to.through._meta
+    through, report = Report.copied_to.through._meta, Report._meta
+    qn = connections["default"].ops.quote_name
+    authority, of_report = (qn(through.get_field(n).column) for n in ("authority", "report"))
     return RawSQL(
-        f'ARRAY(SELECT "authority_id" FROM "{through.db_table}" '
-        f'WHERE "report_id" = "{Report._meta.db_table}"."id")',
+        f"ARRAY(SELECT {authority} FROM {qn(through.db_table)}"
+        f" WHERE {of_report} = {qn(report.db_table)}.{qn(report.pk.column)})",
         (),
         output_field=ArrayField(BigIntegerField()),
     )
